@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+
+/**
+ * One typed query layer (Kysely) over either a real PostgreSQL server or embedded PGlite.
+ * The same SQL, migrations and tests run on both; only the connection differs.
+ *
+ * Types are normalised so code never sees a driver's choice: int8/bigserial come back as `bigint`
+ * (money is kopecks in int8), numeric as string, timestamps as Date, json/jsonb as objects.
+ */
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database<DB = unknown> {
+  readonly kind: DatabaseKind;
+  readonly db: Kysely<DB>;
+  /** Runs `fn` in one transaction; everything it writes commits or rolls back together. */
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /** Liveness of the connection, for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Executor<DB = unknown> = Kysely<DB> | Transaction<DB>;
+
+export interface DatabaseOptions {
+  /** postgres://… of a real server; when absent, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data folder; absent means in memory (tests). */
+  dataDir?: string | undefined;
+  /** Pool size per instance on a real server. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function createDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  if (options.url) return createPostgres<DB>(options.url, options);
+  return createPGlite<DB>(options.dataDir);
+}
+
+function createPostgres<DB>(url: string, options: DatabaseOptions): Database<DB> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8) return (value: string) => BigInt(value);
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server (restart, failover) must not crash the process; the pool
+  // replaces it and the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return wrap('postgres', db, async () => {
+    await db.destroy();
+  });
+}
+
+async function createPGlite<DB>(dataDir: string | undefined): Promise<Database<DB>> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, {
+    parsers: { [INT8]: (value: string) => BigInt(value), [NUMERIC]: (value: string) => value },
+    serializers: { [INT8]: (value: unknown) => String(value) },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return wrap('pglite', db, async () => {
+    await db.destroy();
+    await pglite.close();
+  });
+}
+
+function wrap<DB>(kind: DatabaseKind, db: Kysely<DB>, close: () => Promise<void>): Database<DB> {
+  return {
+    kind,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close,
+  };
+}
