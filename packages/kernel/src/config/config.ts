@@ -26,13 +26,20 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
 }
 
 function describeProblems(schema: TObject, value: Record<string, unknown>): string[] {
-  const byKey = new Map<string, string>();
-  for (const error of Value.Errors(schema, value)) {
-    const key = error.instancePath.replace(/^\//, '') || String((error.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
-    if (byKey.has(key)) continue;
-    byKey.set(key, explain(key, schema.properties[key], value[key], error.message));
+  // Each variable is checked on its own: a whole-object check stops at the first failure, and the
+  // operator should see every problem in one run.
+  const required = new Set(schema.required ?? []);
+  const problems: string[] = [];
+  for (const [key, field] of Object.entries(schema.properties)) {
+    const got = value[key];
+    if (got === undefined) {
+      if (required.has(key)) problems.push(explain(key, field, got, 'is required'));
+      continue;
+    }
+    const first = Value.Errors(field, got)[0];
+    if (first) problems.push(explain(key, field, got, first.message));
   }
-  return [...byKey.values()];
+  return problems;
 }
 
 function explain(key: string, field: TSchema | undefined, got: unknown, message: string): string {

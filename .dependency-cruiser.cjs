@@ -1,0 +1,71 @@
+/**
+ * Architecture boundaries (DESIGN.md §3 "Boundaries that must hold"), checked by `npm run deps:check`
+ * on every test run. Paths are matched after symlinks are resolved, so `@app/x` imports and relative
+ * `../../x/src` imports are caught alike.
+ */
+const business = '(prepaid|pos-sdk|cabinet-front|cabinet-back|billing-ref)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'front-never-reaches-billing',
+      comment: 'cabinet-front lives in the DMZ: it talks to the LAN side only through the bus, never to cabinet-back code or billing',
+      severity: 'error',
+      from: { path: '^packages/cabinet-front/' },
+      to: { path: '^packages/(cabinet-back|billing-ref)/' },
+    },
+    {
+      name: 'business-packages-stay-apart',
+      comment: 'business packages meet only through the kernel (bus messages, HTTP)',
+      severity: 'error',
+      from: { path: `^packages/(prepaid|pos-sdk|cabinet-front|billing-ref)/` },
+      to: { path: `^packages/${business}/`, pathNot: ['^packages/$1/'] },
+    },
+    {
+      name: 'back-reaches-only-billing',
+      comment: 'cabinet-back may use billing-ref (its reference BillingAdapter) and no other business package',
+      severity: 'error',
+      from: { path: '^packages/cabinet-back/' },
+      to: { path: `^packages/${business}/`, pathNot: ['^packages/(cabinet-back|billing-ref)/'] },
+    },
+    {
+      name: 'kernel-knows-no-business',
+      comment: 'the kernel is infrastructure: it must not depend on the packages built on it',
+      severity: 'error',
+      from: { path: '^packages/kernel/' },
+      to: { path: '^packages/(?!kernel/)[^/]+/' },
+    },
+    {
+      name: 'web-talks-only-http',
+      comment: 'the SPAs reach servers through HTTP only; no server code in the browser bundle',
+      severity: 'error',
+      from: { path: '^packages/web[^/]*/' },
+      to: { path: '^packages/(?!web)[^/]+/' },
+    },
+    {
+      name: 'no-reaching-into-internals',
+      comment: "another package's files are used only through its entry point (src/index.ts) or testing entry",
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/' },
+      to: {
+        path: '^packages/([^/]+)/',
+        pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$', '^packages/[^/]+/src/testing/index\\.ts$'],
+      },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)node_modules/' },
+    tsPreCompilationDeps: true,
+    preserveSymlinks: false,
+    combinedDependencies: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json'] },
+  },
+};

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The architecture rules of .dependency-cruiser.cjs, proven to bite: a throw-away tree with the
+ * project's layout and one forbidden import per case is checked with the same config `npm test` uses.
+ */
+const root = fileURLToPath(new URL('../', import.meta.url));
+const depcruise = join(root, 'node_modules/.bin/depcruise');
+const packages = ['kernel', 'prepaid', 'pos-sdk', 'cabinet-front', 'cabinet-back', 'billing-ref', 'web'];
+
+let tree: string;
+
+function write(path: string, text: string) {
+  mkdirSync(dirname(join(tree, path)), { recursive: true });
+  writeFileSync(join(tree, path), text);
+}
+
+async function check(): Promise<{ ok: boolean; output: string }> {
+  return promisify(execFile)(depcruise, ['packages', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: tree }).then(
+    (r) => ({ ok: true, output: r.stdout }),
+    (e: { stdout: string }) => ({ ok: false, output: e.stdout }),
+  );
+}
+
+async function violationsOf(from: string, importText: string) {
+  write(from, `${importText}\nexport const probe = 1;\n`);
+  try {
+    return await check();
+  } finally {
+    rmSync(join(tree, from));
+  }
+}
+
+beforeAll(() => {
+  tree = mkdtempSync(join(tmpdir(), 'boundaries-'));
+  cpSync(join(root, '.dependency-cruiser.cjs'), join(tree, '.dependency-cruiser.cjs'));
+  write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: true } }));
+  for (const name of packages) {
+    write(`packages/${name}/package.json`, JSON.stringify({ name: `@app/${name}`, type: 'module', exports: { '.': './src/index.ts' } }));
+    write(`packages/${name}/src/index.ts`, 'export const entry = 1;\n');
+    write(`packages/${name}/src/internal.ts`, 'export const internal = 1;\n');
+    mkdirSync(join(tree, 'node_modules/@app'), { recursive: true });
+    symlinkSync(join(tree, 'packages', name), join(tree, 'node_modules/@app', name));
+  }
+});
+afterAll(() => rmSync(tree, { recursive: true, force: true }));
+
+describe('architecture boundaries', () => {
+  it('pass for allowed edges: kernel entry from a business package, billing-ref from cabinet-back', async () => {
+    write('packages/prepaid/src/uses-kernel.ts', "import { entry } from '@app/kernel';\nexport const a = entry;\n");
+    write('packages/cabinet-back/src/adapter.ts', "import { entry } from '@app/billing-ref';\nexport const b = entry;\n");
+    const result = await check();
+    rmSync(join(tree, 'packages/prepaid/src/uses-kernel.ts'));
+    rmSync(join(tree, 'packages/cabinet-back/src/adapter.ts'));
+    expect(result.output).not.toMatch(/error/);
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ['cabinet-front importing cabinet-back', 'packages/cabinet-front/src/x.ts', "import '@app/cabinet-back';", 'front-never-reaches-billing'],
+    ['cabinet-front importing billing-ref by relative path', 'packages/cabinet-front/src/x.ts', "import '../../billing-ref/src/index.ts';", 'front-never-reaches-billing'],
+    ['prepaid importing cabinet-front', 'packages/prepaid/src/x.ts', "import '@app/cabinet-front';", 'business-packages-stay-apart'],
+    ['cabinet-back importing prepaid', 'packages/cabinet-back/src/x.ts', "import '@app/prepaid';", 'back-reaches-only-billing'],
+    ['the kernel importing a business package', 'packages/kernel/src/x.ts', "import '@app/prepaid';", 'kernel-knows-no-business'],
+    ['the web app importing server code', 'packages/web/src/x.ts', "import '@app/kernel';", 'web-talks-only-http'],
+    ["a package reaching into another's internals", 'packages/prepaid/src/x.ts', "import '../../kernel/src/internal.ts';", 'no-reaching-into-internals'],
+  ])('fail for %s', async (_name, from, importText, rule) => {
+    const result = await violationsOf(from, importText);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(rule);
+  });
+});
