@@ -6,3 +6,25 @@ export * from './log/logger.js';
 export * from './errors/app-error.js';
 export * from './db/database.js';
 export * from './db/migrate.js';
+export {
+  type Bus,
+  type Message,
+  type PublishOptions,
+  type SubscribeOptions,
+  type RequestOptions,
+  type Subscription,
+  type MessageHandler,
+  type ReplyHandler,
+  type DeadLetter,
+  type DeadLetterQueues,
+  DEFAULT_MAX_ATTEMPTS,
+  defaultBackoff,
+  deadLetterQueueName,
+  topicMatches,
+} from './bus/bus.js';
+export * from './bus/create-bus.js';
+export * from './bus/in-process-bus.js';
+export * from './bus/rabbitmq-bus.js';
+export * from './outbox/outbox.js';
+export * from './outbox/inbox.js';
+export * from './outbox/tables.js';

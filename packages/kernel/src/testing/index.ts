@@ -1,2 +1,4 @@
 // Test helpers for every package's suites: fresh databases and real-service switches.
 export * from './database.js';
+export * from './wait-for.js';
+export * from './tcp-proxy.js';
