@@ -28,3 +28,4 @@ export * from './bus/rabbitmq-bus.js';
 export * from './outbox/outbox.js';
 export * from './outbox/inbox.js';
 export * from './outbox/tables.js';
+export * from './crypto/field-encryption.js';
