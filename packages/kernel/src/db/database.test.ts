@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { createDatabase } from './database.js';
-import { kernelMigrations, migrate } from './migrate.js';
+import { kernelMigrations, migrate, readMigrations } from './migrate.js';
 
 interface Sample {
   sample: { id: string; amount: bigint; price: string; doc: { a: number }; at: Date };
@@ -93,7 +93,7 @@ describe('migrations started by two instances at once', () => {
     try {
       const sources = [kernelMigrations, { module: 'race', dir }];
       const [a, b] = await Promise.all([migrate(first, sources), migrate(second, sources)]);
-      expect(a.length + b.length).toBe(3);
+      expect(a.length + b.length).toBe(readMigrations(kernelMigrations).length + 2);
       expect(Math.min(a.length, b.length)).toBe(0);
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from race_b`.execute(first.db);
       expect(rows[0]!.n).toBe(1);
