@@ -6,6 +6,7 @@ export * from './log/logger.js';
 export * from './errors/app-error.js';
 export * from './db/database.js';
 export * from './db/migrate.js';
+export * from './db/service-database.js';
 export {
   type Bus,
   type Message,
@@ -29,3 +30,8 @@ export * from './outbox/outbox.js';
 export * from './outbox/inbox.js';
 export * from './outbox/tables.js';
 export * from './crypto/field-encryption.js';
+export * from './cache/cache.js';
+export * from './http/app.js';
+export * from './http/access.js';
+export * from './http/problem.js';
+export type { ReadinessChecks } from './http/probes.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createDatabase, type Database } from '../db/database.js';
 import { kernelMigrations, migrate, type MigrationSource } from '../db/migrate.js';
+import { dropDatabase, ensureDatabase, withDatabase } from '../db/service-database.js';
 
 /**
  * A fresh, empty database for one test suite: a new database on the server named by
@@ -20,10 +20,10 @@ export async function createTestDatabase<DB = unknown>(options: { migrations?: M
   let drop = async () => {};
   if (serverUrl) {
     const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(serverUrl, `create database ${name}`);
+    await ensureDatabase(serverUrl, name);
     url = withDatabase(serverUrl, name);
     database = await createDatabase<DB>({ url, poolSize: 5 });
-    drop = () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+    drop = () => dropDatabase(serverUrl, name);
   } else {
     database = await createDatabase<DB>({});
   }
@@ -36,22 +36,6 @@ export async function createTestDatabase<DB = unknown>(options: { migrations?: M
       await drop();
     },
   };
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function adminQuery(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 export const usingRealServices = {
