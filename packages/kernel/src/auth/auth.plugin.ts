@@ -1,0 +1,201 @@
+import { timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { AppError, tooManyRequests } from '../errors/app-error.js';
+import type { HttpApp } from '../http/app.js';
+import { auditContext, recordAudit } from './audit.js';
+import { defaultHashing, hashPassword, needsRehash, verifyPassword, type PasswordHashing } from './password.js';
+import { deleteSession, findLiveSession, hashToken, insertSession, touchSession, type SessionUser } from './sessions.repo.js';
+import { findUserByLoginKey, recordFailedLogin, resetLoginFailures, setPasswordHash } from './users.repo.js';
+
+export interface AuthSettings {
+  /** Absolute session lifetime. */
+  sessionTtlMinutes: number;
+  /** A session unused this long ends. */
+  idleMinutes?: number;
+  maxFailures: number;
+  lockoutMinutes: number;
+  /** Login attempts per client address per minute, across all accounts. */
+  attemptsPerMinutePerIp?: number;
+  cookieSecure: boolean;
+  sameSite?: 'strict' | 'lax';
+  /** Cookie names differ per service so two services on one host keep separate sessions. */
+  cookiePrefix?: string;
+  /** How a typed login becomes the stored key (default trim + lower case). */
+  loginKey?: (login: string) => string;
+  hashing?: PasswordHashing;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SESSION_CACHE_SECONDS = 30;
+
+const LoginBody = Type.Object(
+  { login: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+const Me = Type.Object({
+  id: Type.String(),
+  login: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(Type.String()),
+  csrfToken: Type.String(),
+});
+
+/**
+ * Login, logout and "who am I" over server-side sessions, plus the per-request identity the access
+ * guard of createHttpApp checks. Register once per app; the user base is that service's `users` table.
+ */
+export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<DB>; cache: Cache; settings: AuthSettings }) {
+  const { database, cache, settings } = deps;
+  const idleMinutes = settings.idleMinutes ?? Math.min(60, settings.sessionTtlMinutes);
+  const loginKey = settings.loginKey ?? ((login: string) => login.trim().toLowerCase());
+  const hashing = settings.hashing ?? defaultHashing;
+  const prefix = settings.cookiePrefix ?? '';
+  // Only sent over HTTPS with the __Host- prefix: the browser then refuses it from subdomains too.
+  const sessionCookie = `${settings.cookieSecure ? '__Host-' : ''}${prefix}sid`;
+  const csrfCookie = `${prefix}csrf`;
+  const cookieBase = { path: '/', sameSite: settings.sameSite ?? 'strict', secure: settings.cookieSecure } as const;
+  // Unknown logins still cost one argon2 verification, so response time does not reveal which logins exist.
+  const decoyHash = await hashPassword('decoy-password-never-matches', hashing);
+
+  await app.register(cookie);
+
+  app.onAccessDenied = async (request, reason) => {
+    await recordAudit(database.db, { ...auditContext(request), action: 'access.denied', outcome: 'denied', details: { reason, method: request.method, route: request.routeOptions.url } });
+  };
+
+  const loadSession = async (tokenHash: string): Promise<SessionUser | undefined> => {
+    const cached = await cache.get<SessionUser & { lastSeenAt: string }>(`session:${tokenHash}`).catch(() => undefined);
+    if (cached) return { ...cached, lastSeenAt: new Date(cached.lastSeenAt) };
+    const live = await findLiveSession(database.db, tokenHash, idleMinutes);
+    if (!live) return undefined;
+    if (Date.now() - live.lastSeenAt.getTime() > 60_000) await touchSession(database.db, tokenHash);
+    await cache.set(`session:${tokenHash}`, live, SESSION_CACHE_SECONDS).catch(() => undefined);
+    return live;
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[sessionCookie];
+    if (!token) return;
+    const session = await loadSession(hashToken(token));
+    if (!session) return;
+    request.user = { id: session.userId, loginKey: session.loginKey, displayName: session.displayName, roles: session.roles };
+    request.session = { tokenHash: session.tokenHash, csrfToken: session.csrfToken };
+  });
+
+  // A request that rides on a session cookie and changes state must prove it comes from our page.
+  app.addHook('preValidation', async (request) => {
+    if (!request.session || !UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return;
+    const given = request.headers['x-csrf-token'];
+    if (typeof given !== 'string' || !sameSecret(given, request.session.csrfToken)) {
+      await recordAudit(database.db, { ...auditContext(request), action: 'csrf.rejected', outcome: 'denied', details: { route: request.routeOptions.url } });
+      throw new AppError('csrf_failed', 403, 'The form is stale or came from another site; reload the page and try again');
+    }
+  });
+
+  const setSessionCookies = (reply: FastifyReply, token: string, csrfToken: string, expiresAt: Date) => {
+    reply.setCookie(sessionCookie, token, { ...cookieBase, httpOnly: true, expires: expiresAt });
+    reply.setCookie(csrfCookie, csrfToken, { ...cookieBase, httpOnly: false, expires: expiresAt });
+  };
+  const clearSessionCookies = (reply: FastifyReply) => {
+    reply.clearCookie(sessionCookie, cookieBase);
+    reply.clearCookie(csrfCookie, cookieBase);
+  };
+
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public', csrf: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with login and password; sets the session cookie',
+        body: LoginBody,
+        response: { 200: Me },
+      },
+    },
+    async (request, reply) => {
+      const perIp = settings.attemptsPerMinutePerIp ?? 20;
+      const attempts = await cache.incr(`login-ip:${request.ip}`, 60).catch(() => 0);
+      if (attempts > perIp) {
+        await recordAudit(database.db, { ...auditContext(request), action: 'auth.login', outcome: 'denied', details: { reason: 'rate_limited' } });
+        throw tooManyRequests('too_many_attempts', 'Too many login attempts from your address; wait a minute', 60);
+      }
+
+      const key = loginKey(request.body.login);
+      const user = await findUserByLoginKey(database.db, key);
+      const audit = { ...auditContext(request), actorLogin: key, action: 'auth.login' };
+
+      if (user?.locked_until && user.locked_until > new Date()) {
+        await recordAudit(database.db, { ...audit, actorId: user.id, outcome: 'denied', details: { reason: 'locked', until: user.locked_until } });
+        throw new AppError('account_locked', 423, 'The account is locked after repeated failed logins; try again later', {
+          lockedUntil: user.locked_until.toISOString(),
+        });
+      }
+
+      const passwordOk = await verifyPassword(user?.password_hash ?? decoyHash, request.body.password);
+      if (!user || !passwordOk || user.status !== 'active') {
+        if (user && !passwordOk) {
+          const { locked_until } = await recordFailedLogin(database.db, user.id, settings.maxFailures, settings.lockoutMinutes);
+          if (locked_until) await recordAudit(database.db, { ...audit, action: 'auth.locked', actorId: user.id, outcome: 'failure', details: { until: locked_until } });
+        }
+        await recordAudit(database.db, { ...audit, actorId: user?.id ?? null, outcome: 'failure', details: { reason: user ? (passwordOk ? 'disabled' : 'wrong_password') : 'unknown_login' } });
+        throw new AppError('invalid_credentials', 401, 'Wrong login or password');
+      }
+
+      // A session that existed before login is never carried over (session fixation).
+      const presented = request.cookies[sessionCookie];
+      const session = await database.transaction(async (trx) => {
+        if (presented) await deleteSession(trx, hashToken(presented));
+        if (user.failed_logins > 0 || user.locked_until) await resetLoginFailures(trx, user.id);
+        if (needsRehash(user.password_hash!, hashing)) await setPasswordHash(trx, user.id, await hashPassword(request.body.password, hashing));
+        const created = await insertSession(trx, {
+          userId: user.id,
+          ttlMinutes: settings.sessionTtlMinutes,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        });
+        await recordAudit(trx, { ...audit, actorId: user.id });
+        return created;
+      });
+      if (presented) await cache.del(`session:${hashToken(presented)}`).catch(() => undefined);
+      setSessionCookies(reply, session.token, session.csrfToken, session.expiresAt);
+      return { id: user.id, login: user.login_key, displayName: user.display_name, roles: user.roles, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const session = request.session!;
+      await database.transaction(async (trx) => {
+        await deleteSession(trx, session.tokenHash);
+        await recordAudit(trx, { ...auditContext(request), action: 'auth.logout' });
+      });
+      await cache.del(`session:${session.tokenHash}`).catch(() => undefined);
+      clearSessionCookies(reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: 'The logged-in user and the CSRF token', response: { 200: Me } } },
+    async (request: FastifyRequest) => ({
+      id: request.user!.id,
+      login: request.user!.loginKey,
+      displayName: request.user!.displayName,
+      roles: request.user!.roles,
+      csrfToken: request.session!.csrfToken,
+    }),
+  );
+}
+
+function sameSecret(a: string, b: string) {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
