@@ -3,7 +3,7 @@
  * on every test run. Paths are matched after symlinks are resolved, so `@app/x` imports and relative
  * `../../x/src` imports are caught alike.
  */
-const business = '(prepaid|pos-sdk|cabinet-front|cabinet-back|billing-ref)';
+const business = '(prepaid|pos-sdk|cabinet-front|cabinet-back|billing-ref|cabinet-contracts)';
 
 module.exports = {
   forbidden: [
@@ -18,15 +18,29 @@ module.exports = {
       name: 'business-packages-stay-apart',
       comment: 'business packages meet only through the kernel (bus messages, HTTP)',
       severity: 'error',
-      from: { path: `^packages/(prepaid|pos-sdk|cabinet-front|billing-ref)/` },
+      from: { path: '^packages/(prepaid|pos-sdk|billing-ref)/' },
       to: { path: `^packages/${business}/`, pathNot: ['^packages/$1/'] },
     },
     {
+      name: 'front-shares-only-the-contract',
+      comment: 'cabinet-front and cabinet-back share only cabinet-contracts (bus topics and payload schemas)',
+      severity: 'error',
+      from: { path: '^packages/cabinet-front/' },
+      to: { path: `^packages/${business}/`, pathNot: ['^packages/(cabinet-front|cabinet-contracts)/'] },
+    },
+    {
       name: 'back-reaches-only-billing',
-      comment: 'cabinet-back may use billing-ref (its reference BillingAdapter) and no other business package',
+      comment: 'cabinet-back may use billing-ref (its reference BillingAdapter) and the contract, no other business package',
       severity: 'error',
       from: { path: '^packages/cabinet-back/' },
-      to: { path: `^packages/${business}/`, pathNot: ['^packages/(cabinet-back|billing-ref)/'] },
+      to: { path: `^packages/${business}/`, pathNot: ['^packages/(cabinet-back|billing-ref|cabinet-contracts)/'] },
+    },
+    {
+      name: 'contracts-hold-no-logic',
+      comment: 'the published language depends on nothing but the kernel',
+      severity: 'error',
+      from: { path: '^packages/cabinet-contracts/' },
+      to: { path: `^packages/${business}/`, pathNot: ['^packages/cabinet-contracts/'] },
     },
     {
       name: 'kernel-knows-no-business',

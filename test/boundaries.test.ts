@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('../', import.meta.url));
 const depcruise = join(root, 'node_modules/.bin/depcruise');
-const packages = ['kernel', 'prepaid', 'pos-sdk', 'cabinet-front', 'cabinet-back', 'billing-ref', 'web'];
+const packages = ['kernel', 'prepaid', 'pos-sdk', 'cabinet-front', 'cabinet-back', 'cabinet-contracts', 'billing-ref', 'web'];
 
 let tree: string;
 
@@ -52,12 +52,17 @@ beforeAll(() => {
 afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
 describe('architecture boundaries', () => {
-  it('pass for allowed edges: kernel entry from a business package, billing-ref from cabinet-back', async () => {
-    write('packages/prepaid/src/uses-kernel.ts', "import { entry } from '@app/kernel';\nexport const a = entry;\n");
-    write('packages/cabinet-back/src/adapter.ts', "import { entry } from '@app/billing-ref';\nexport const b = entry;\n");
+  it('pass for allowed edges: kernel from a business package, billing-ref from cabinet-back, the contract from both cabinet sides', async () => {
+    const allowed = {
+      'packages/prepaid/src/uses-kernel.ts': '@app/kernel',
+      'packages/cabinet-back/src/adapter.ts': '@app/billing-ref',
+      'packages/cabinet-back/src/contract.ts': '@app/cabinet-contracts',
+      'packages/cabinet-front/src/contract.ts': '@app/cabinet-contracts',
+      'packages/cabinet-contracts/src/uses-kernel.ts': '@app/kernel',
+    };
+    for (const [file, target] of Object.entries(allowed)) write(file, `import { entry } from '${target}';\nexport const a = entry;\n`);
     const result = await check();
-    rmSync(join(tree, 'packages/prepaid/src/uses-kernel.ts'));
-    rmSync(join(tree, 'packages/cabinet-back/src/adapter.ts'));
+    for (const file of Object.keys(allowed)) rmSync(join(tree, file));
     expect(result.output).not.toMatch(/error/);
     expect(result.ok).toBe(true);
   });
@@ -66,6 +71,8 @@ describe('architecture boundaries', () => {
     ['cabinet-front importing cabinet-back', 'packages/cabinet-front/src/x.ts', "import '@app/cabinet-back';", 'front-never-reaches-billing'],
     ['cabinet-front importing billing-ref by relative path', 'packages/cabinet-front/src/x.ts', "import '../../billing-ref/src/index.ts';", 'front-never-reaches-billing'],
     ['prepaid importing cabinet-front', 'packages/prepaid/src/x.ts', "import '@app/cabinet-front';", 'business-packages-stay-apart'],
+    ['prepaid importing the cabinet contract', 'packages/prepaid/src/x.ts', "import '@app/cabinet-contracts';", 'business-packages-stay-apart'],
+    ['the cabinet contract importing cabinet-back', 'packages/cabinet-contracts/src/x.ts', "import '@app/cabinet-back';", 'contracts-hold-no-logic'],
     ['cabinet-back importing prepaid', 'packages/cabinet-back/src/x.ts', "import '@app/prepaid';", 'back-reaches-only-billing'],
     ['the kernel importing a business package', 'packages/kernel/src/x.ts', "import '@app/prepaid';", 'kernel-knows-no-business'],
     ['the web app importing server code', 'packages/web/src/x.ts', "import '@app/kernel';", 'web-talks-only-http'],

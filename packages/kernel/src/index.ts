@@ -42,3 +42,5 @@ export * from './auth/users.js';
 export * from './auth/users.repo.js';
 export { deleteUserSessions, deleteExpiredSessions } from './auth/sessions.repo.js';
 export * from './auth/auth.plugin.js';
+export * from './auth/user-admin.routes.js';
+export * from './service/runtime.js';

@@ -30,7 +30,6 @@ export interface AuthSettings {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const SESSION_CACHE_SECONDS = 30;
 
 const LoginBody = Type.Object(
   { login: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
@@ -67,13 +66,11 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
     await recordAudit(database.db, { ...auditContext(request), action: 'access.denied', outcome: 'denied', details: { reason, method: request.method, route: request.routeOptions.url } });
   };
 
+  // Sessions are read from the database on each request (a primary-key lookup): no cache means a
+  // logout, a role change or a disabled account takes effect on the very next request, on every instance.
   const loadSession = async (tokenHash: string): Promise<SessionUser | undefined> => {
-    const cached = await cache.get<SessionUser & { lastSeenAt: string }>(`session:${tokenHash}`).catch(() => undefined);
-    if (cached) return { ...cached, lastSeenAt: new Date(cached.lastSeenAt) };
     const live = await findLiveSession(database.db, tokenHash, idleMinutes);
-    if (!live) return undefined;
-    if (Date.now() - live.lastSeenAt.getTime() > 60_000) await touchSession(database.db, tokenHash);
-    await cache.set(`session:${tokenHash}`, live, SESSION_CACHE_SECONDS).catch(() => undefined);
+    if (live && Date.now() - live.lastSeenAt.getTime() > 60_000) await touchSession(database.db, tokenHash);
     return live;
   };
 
@@ -160,7 +157,6 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
         await recordAudit(trx, { ...audit, actorId: user.id });
         return created;
       });
-      if (presented) await cache.del(`session:${hashToken(presented)}`).catch(() => undefined);
       setSessionCookies(reply, session.token, session.csrfToken, session.expiresAt);
       return { id: user.id, login: user.login_key, displayName: user.display_name, roles: user.roles, csrfToken: session.csrfToken };
     },
@@ -175,7 +171,6 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
         await deleteSession(trx, session.tokenHash);
         await recordAudit(trx, { ...auditContext(request), action: 'auth.logout' });
       });
-      await cache.del(`session:${session.tokenHash}`).catch(() => undefined);
       clearSessionCookies(reply);
       return reply.status(204).send(null);
     },

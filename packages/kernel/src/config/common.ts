@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 
 /**
  * Settings every service shares. A service composes its own schema from these
@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 export const commonSettings = {
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
   LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
     { default: 'info' },
   ),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
@@ -23,3 +23,6 @@ export const commonSettings = {
 
 export const portSetting = (defaultPort: number) =>
   Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort });
+
+export const CommonSettings = Type.Object(commonSettings);
+export type CommonConfig = Static<typeof CommonSettings>;

@@ -125,3 +125,20 @@ describe('a route without an access declaration', () => {
     await app.close();
   });
 });
+
+describe('validation of a field limited to listed values', () => {
+  it('reports the field once with the allowed values', async () => {
+    const app = await createHttpApp({ service: 'test', title: 'T', logger });
+    app.post(
+      '/roles',
+      {
+        config: { access: 'public' },
+        schema: { body: Type.Object({ roles: Type.Array(Type.Union([Type.Literal('operator'), Type.Literal('manager')])) }) },
+      },
+      async () => ({ ok: true }),
+    );
+    const res = await app.inject({ method: 'POST', url: '/roles', payload: { roles: ['god'] } });
+    expect(res.json().errors).toEqual([{ field: 'roles/0', code: 'enum', message: 'must be one of: operator, manager' }]);
+    await app.close();
+  });
+});

@@ -50,7 +50,7 @@ export function problemOf(error: FastifyError | AppError | Error, requestId: str
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    const errors = fastifyError.validation.map((v) => fieldProblem(fastifyError.validationContext ?? 'body', v));
+    const errors = mergePerField(fastifyError.validation.map((v) => ({ ...fieldProblem(fastifyError.validationContext ?? 'body', v), allowed: v.params.allowedValue })));
     const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
     return build(400, 'validation_failed', detail || 'The request is not valid', requestId, { errors });
   }
@@ -61,6 +61,23 @@ export function problemOf(error: FastifyError | AppError | Error, requestId: str
     return build(fastifyError.statusCode, 'bad_request', fastifyError.message, requestId);
   }
   return build(500, 'internal_error', 'Something went wrong on our side; the request id identifies it in our logs', requestId);
+}
+
+/**
+ * One problem per field: a union of literals (an enum of roles, statuses) makes Ajv report each
+ * alternative; the client needs one line saying which values are allowed.
+ */
+function mergePerField(problems: Array<FieldProblem & { allowed?: unknown }>): FieldProblem[] {
+  const byField = new Map<string, { problem: FieldProblem; allowed: unknown[] }>();
+  for (const { allowed, ...problem } of problems) {
+    const entry = byField.get(problem.field) ?? { problem: { ...problem }, allowed: [] };
+    if (allowed !== undefined) entry.allowed.push(allowed);
+    else if (problem.code !== 'anyOf' || !byField.has(problem.field)) entry.problem = problem;
+    byField.set(problem.field, entry);
+  }
+  return [...byField.values()].map(({ problem, allowed }) =>
+    allowed.length ? { field: problem.field, code: 'enum', message: `must be one of: ${allowed.map(String).join(', ')}` } : problem,
+  );
 }
 
 function build(status: number, code: string, detail: string, requestId: string, extra: Record<string, unknown> = {}): Problem {

@@ -2,3 +2,4 @@
 export * from './database.js';
 export * from './wait-for.js';
 export * from './tcp-proxy.js';
+export * from './runtime.js';

@@ -1,0 +1,15 @@
+import { createUser, findUserByLoginKey, type Database, type PasswordHashing } from '@app/kernel';
+import type { BackOfficeRole } from './roles.js';
+
+export const demoBackOfficeStaff: Array<{ login: string; password: string; displayName: string; roles: BackOfficeRole[] }> = [
+  { login: 'admin', password: 'BackOffice-2026!', displayName: 'Администратор', roles: ['admin'] },
+  { login: 'supervisor', password: 'BackOffice-2026!', displayName: 'Руководитель группы', roles: ['supervisor'] },
+  { login: 'employee', password: 'BackOffice-2026!', displayName: 'Специалист по работе с потребителями', roles: ['employee'] },
+];
+
+export async function seedCabinetBackDemo(database: Database, hashing?: PasswordHashing) {
+  for (const user of demoBackOfficeStaff) {
+    if (await findUserByLoginKey(database.db, user.login)) continue;
+    await createUser(database.db, user, { hashing });
+  }
+}

@@ -1,0 +1,6 @@
+// Public surface of @app/prepaid: what the launcher and the tests use.
+export { createPrepaidApp } from './server.js';
+export { PrepaidSettings } from './config.js';
+export { prepaidMigrations } from './migrations.js';
+export { seedPrepaidDemo, demoStaff } from './demo.js';
+export { prepaidRoles, prepaidRoleHierarchy, type PrepaidRole } from './roles.js';
