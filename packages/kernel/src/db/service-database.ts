@@ -59,8 +59,10 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   await withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
 }
 
+// Creating and dropping databases happens from the server's maintenance database: the one named in
+// the URL may be the very one that does not exist yet.
 async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
   await client.connect();
   try {
     return await fn(client);

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dropDatabase, withDatabase } from '@app/kernel';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * `npm start` as a newcomer runs it: every service in one process, banner with URLs and logins, each
+ * service ready, a demo login working, a clean stop on SIGTERM, and the data still there after a restart.
+ * On CI it runs against the real servers named in the environment, else on the embedded defaults.
+ */
+const root = fileURLToPath(new URL('../', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'start-'));
+// On a real server the services' databases get a name of their own, dropped afterwards.
+const serverUrl = process.env.DATABASE_URL;
+const baseName = `start_${randomBytes(4).toString('hex')}`;
+const databaseUrl = serverUrl ? withDatabase(serverUrl, baseName) : undefined;
+const ports = { PREPAID_PORT: 13_000 + (process.pid % 1000), CABINET_FRONT_PORT: 14_000 + (process.pid % 1000), CABINET_BACK_PORT: 15_000 + (process.pid % 1000) };
+
+function start(): { child: ChildProcess; banner: Promise<string> } {
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['packages/all-in-one/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const banner = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += String(chunk);
+      if (output.includes('Health:')) resolve(output);
+    });
+    child.stderr!.on('data', (chunk) => (output += String(chunk)));
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+  });
+  return { child, banner };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (serverUrl) for (const service of ['prepaid', 'cabinet_front', 'cabinet_back']) await dropDatabase(serverUrl, `${baseName}_${service}`);
+});
+
+describe('npm start (all services in one process)', () => {
+  it('prints URLs and demo logins, serves every service, stops cleanly and keeps data across a restart', async () => {
+    const first = start();
+    const banner = await first.banner;
+    expect(banner).toContain(`http://127.0.0.1:${ports.PREPAID_PORT}`);
+    expect(banner).toMatch(/admin\s+Prepaid-2026!/);
+    expect(banner).toMatch(/demo@consumer\.test\s+Cabinet-2026!/);
+
+    for (const port of Object.values(ports)) {
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(ready.status).toBe(200);
+    }
+    const status = await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/status`)).json();
+    expect(status).toEqual({ back: 'online', billing: 'online' });
+
+    const login = await fetch(`http://127.0.0.1:${ports.PREPAID_PORT}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'admin', password: 'Prepaid-2026!' }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = await login.json();
+    const created = await fetch(`http://127.0.0.1:${ports.PREPAID_PORT}/api/staff/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ login: 'kept.after.restart', displayName: 'K', password: 'a long passphrase', roles: ['operator'] }),
+    });
+    expect(created.status).toBe(201);
+    expect(await stop(first.child)).toBe(0);
+
+    const second = start();
+    await second.banner;
+    const again = await fetch(`http://127.0.0.1:${ports.PREPAID_PORT}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'kept.after.restart', password: 'a long passphrase' }),
+    });
+    expect(again.status).toBe(200);
+    expect(await stop(second.child)).toBe(0);
+  }, 120_000);
+});
