@@ -72,7 +72,7 @@ describe('npm start (all services in one process)', () => {
     });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const { csrfToken } = await login.json();
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
     const created = await fetch(`http://127.0.0.1:${ports.PREPAID_PORT}/api/staff/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
