@@ -1,4 +1,4 @@
-import { createUser, findUserByLoginKey, type Database, type PasswordHashing } from '@app/kernel';
+import { ensureUsers, type Database, type PasswordHashing } from '@app/kernel';
 import type { BackOfficeRole } from './roles.js';
 
 export const demoBackOfficeStaff: Array<{ login: string; password: string; displayName: string; roles: BackOfficeRole[] }> = [
@@ -8,8 +8,5 @@ export const demoBackOfficeStaff: Array<{ login: string; password: string; displ
 ];
 
 export async function seedCabinetBackDemo(database: Database, hashing?: PasswordHashing) {
-  for (const user of demoBackOfficeStaff) {
-    if (await findUserByLoginKey(database.db, user.login)) continue;
-    await createUser(database.db, user, { hashing });
-  }
+  await ensureUsers(database.db, demoBackOfficeStaff, { hashing });
 }

@@ -43,4 +43,6 @@ export * from './auth/users.repo.js';
 export { deleteUserSessions, deleteExpiredSessions } from './auth/sessions.repo.js';
 export * from './auth/auth.plugin.js';
 export * from './auth/user-admin.routes.js';
+export * from './auth/seed.js';
 export * from './service/runtime.js';
+export * from './service/standalone.js';

@@ -1,4 +1,4 @@
-import { createUser, findUserByLoginKey, type Database, type PasswordHashing } from '@app/kernel';
+import { ensureUsers, type Database, type PasswordHashing } from '@app/kernel';
 import type { PrepaidRole } from './roles.js';
 
 /** Demo staff for `npm start`, one per role; printed by the launcher. Idempotent. */
@@ -10,8 +10,5 @@ export const demoStaff: Array<{ login: string; password: string; displayName: st
 ];
 
 export async function seedPrepaidDemo(database: Database, hashing?: PasswordHashing) {
-  for (const user of demoStaff) {
-    if (await findUserByLoginKey(database.db, user.login)) continue;
-    await createUser(database.db, user, { hashing });
-  }
+  await ensureUsers(database.db, demoStaff, { hashing });
 }
