@@ -4,3 +4,6 @@ export { PrepaidSettings } from './config.js';
 export { prepaidMigrations } from './migrations.js';
 export { seedPrepaidDemo, demoStaff } from './demo.js';
 export { prepaidRoles, prepaidRoleHierarchy, type PrepaidRole } from './roles.js';
+export { Ledger, type LedgerResult, type BasketLine } from './ledger/ledger.service.js';
+export { verifyLedger, type VerifyReport } from './ledger/verify.js';
+export type { PrepaidDb } from './tables.js';

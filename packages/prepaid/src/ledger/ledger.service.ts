@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { badRequest, conflict, type Database } from '@app/kernel';
+import type { OperationType, PrepaidDb } from '../tables.js';
+import { toKopecks } from './amount.js';
+import * as repo from './ledger.repo.js';
+import { creditDecline, debitDecline, type Decline } from './limits.js';
+import {
+  closePostings,
+  correctionPostings,
+  creditPostings,
+  purchasePostings,
+  returnPostings,
+  sumOf,
+  transferPostings,
+  type Line,
+  type PostingDraft,
+} from './postings.js';
+
+/**
+ * The ledger's use cases, one database transaction each. Invariants (also in the migration):
+ * I1 postings of an operation sum to zero; I2 wallet balance = sum of its postings; I3 no wallet below
+ * its minimum; I4 the journal is append-only. Every call carries an idempotency key: a replay of the
+ * same request returns the first answer (approval or decline), a different request under a used key
+ * is refused with `idempotency_conflict`.
+ */
+export interface Balance {
+  product: string;
+  balance: bigint;
+}
+
+export type LedgerResult =
+  | { status: 'approved'; operationId: string; seq: bigint; type: OperationType; amount: bigint; balances: Balance[] }
+  | { status: 'declined'; decline: Decline };
+
+export interface BasketLine {
+  product: string;
+  amount: bigint | number | string;
+}
+
+export const MAX_BASKET_LINES = 20;
+
+class Declined extends Error {
+  constructor(readonly decline: Decline) {
+    super(decline.code);
+  }
+}
+class KeyTakenMeanwhile extends Error {}
+
+export class Ledger {
+  private readonly system: repo.SystemAccounts;
+
+  constructor(private readonly database: Database<PrepaidDb>) {
+    this.system = new repo.SystemAccounts(database.db);
+  }
+
+  async credit(req: { key: string; accountId: string; product: string; amount: bigint | number | string; createdBy?: string }): Promise<LedgerResult> {
+    const amount = toKopecks(req.amount, 'amount');
+    return this.run('credit', req.key, { ...req, amount }, async (trx) => {
+      const wallet = await this.wallet(trx, req.accountId, req.product);
+      const balance = await repo.creditWallet(trx, wallet.id, amount, { checkMaxBalance: true });
+      if (balance === null) throw new Declined(creditDecline(await repo.walletState(trx, wallet.id), amount) ?? { code: 'account_closed' });
+      return this.journal(trx, { type: 'credit', accountId: req.accountId, amount, createdBy: req.createdBy }, creditPostings({ wallet: wallet.id, product: req.product, amount }), [
+        { product: req.product, balance },
+      ]);
+    }, [{ target: { system: 'funding' }, product: req.product, amount }]);
+  }
+
+  async purchase(req: { key: string; accountId: string; merchantId: string; terminalId?: string; basket: BasketLine[] }): Promise<LedgerResult> {
+    if (req.basket.length === 0) throw badRequest('basket_empty', 'The basket has no lines', 'basket');
+    if (req.basket.length > MAX_BASKET_LINES) throw badRequest('basket_too_large', `At most ${MAX_BASKET_LINES} lines`, 'basket');
+    const basket = req.basket.map((l, i) => ({ product: l.product, amount: toKopecks(l.amount, `basket/${i}/amount`) }));
+    if (new Set(basket.map((l) => l.product)).size !== basket.length) throw badRequest('basket_duplicate_product', 'Each product may appear once in a basket', 'basket');
+    const total = basket.reduce((s, l) => s + l.amount, 0n);
+    const drafts = basket.map((l) => ({ target: { merchant: req.merchantId }, product: l.product, amount: l.amount }));
+    return this.run('purchase', req.key, { ...req, basket }, async (trx) => {
+      const merchant = await trx.selectFrom('merchants').select('status').where('id', '=', req.merchantId).executeTakeFirst();
+      if (!merchant) throw new Declined({ code: 'merchant_not_found' });
+      if (merchant.status !== 'active') throw new Declined({ code: 'merchant_blocked' });
+      const accepted = new Set(
+        (await trx.selectFrom('merchant_products').select('product_code').where('merchant_id', '=', req.merchantId).execute()).map((r) => r.product_code),
+      );
+      const lines: Line[] = [];
+      for (const l of basket) {
+        if (!accepted.has(l.product)) throw new Declined({ code: 'product_not_accepted', product: l.product });
+        lines.push({ wallet: (await this.wallet(trx, req.accountId, l.product)).id, product: l.product, amount: l.amount });
+      }
+      // Wallets are locked in id order: two baskets over the same wallets cannot deadlock.
+      lines.sort((a, b) => (a.wallet < b.wallet ? -1 : 1));
+      const balances: Balance[] = [];
+      for (const line of lines) {
+        const balance = await repo.debitWallet(trx, line.wallet, line.amount);
+        if (balance === null) throw new Declined(debitDecline(await repo.walletState(trx, line.wallet), line.amount) ?? { code: 'insufficient_funds', product: line.product, available: 0n });
+        balances.push({ product: line.product, balance });
+      }
+      return this.journal(trx, { type: 'purchase', accountId: req.accountId, merchantId: req.merchantId, terminalId: req.terminalId, amount: total }, purchasePostings(req.merchantId, lines), balances);
+    }, drafts);
+  }
+
+  /** Cancels a whole purchase (same day at the till, or a failed delivery): every line back. */
+  async reverse(req: { key: string; operationId: string; createdBy?: string; terminalId?: string }): Promise<LedgerResult> {
+    return this.returnToWallets('reversal', req.key, req, req.operationId, null, req.createdBy, req.terminalId);
+  }
+
+  /** Gives back all or part of a purchase, per product; never more than was taken minus earlier refunds. */
+  async refund(req: { key: string; operationId: string; items?: BasketLine[]; createdBy?: string; terminalId?: string }): Promise<LedgerResult> {
+    const items = req.items?.map((l, i) => ({ product: l.product, amount: toKopecks(l.amount, `items/${i}/amount`) })) ?? null;
+    return this.returnToWallets('refund', req.key, { ...req, items }, req.operationId, items, req.createdBy, req.terminalId);
+  }
+
+  private async returnToWallets(
+    type: 'reversal' | 'refund',
+    key: string,
+    request: unknown,
+    purchaseId: string,
+    items: Array<{ product: string; amount: bigint }> | null,
+    createdBy: string | undefined,
+    terminalId: string | undefined,
+  ): Promise<LedgerResult> {
+    const original = await this.database.db.selectFrom('operations').select(['merchant_id', 'type']).where('id', '=', purchaseId).executeTakeFirst();
+    const merchantId = original?.merchant_id ?? null;
+    const products = items?.map((i) => i.product) ?? (await this.database.db.selectFrom('postings').select('product_code').where('operation_id', '=', purchaseId).execute()).map((r) => r.product_code);
+    const drafts: PostingDraft[] = merchantId ? products.map((product) => ({ target: { merchant: merchantId }, product, amount: 1n })) : [];
+    return this.run(type, key, request, async (trx) => {
+      const purchase = await repo.lockOperation(trx, purchaseId);
+      if (!purchase) throw new Declined({ code: 'operation_not_found' });
+      if (purchase.type !== 'purchase' || !purchase.merchant_id) throw new Declined({ code: 'not_a_purchase' });
+      const taken = await repo.purchaseBalance(trx, purchaseId);
+      if (taken.some((t) => t.reversed)) throw new Declined({ code: 'already_reversed' });
+      let lines: Line[];
+      if (type === 'reversal') {
+        if (taken.some((t) => t.returned > 0n)) throw new Declined({ code: 'refund_exceeds_purchase' });
+        lines = taken.map((t) => ({ wallet: t.walletId, product: t.product, amount: t.taken }));
+      } else {
+        const wanted = items ?? taken.map((t) => ({ product: t.product, amount: t.taken - t.returned }));
+        lines = [];
+        for (const w of wanted) {
+          const line = taken.find((t) => t.product === w.product);
+          if (!line || w.amount > line.taken - line.returned) throw new Declined({ code: 'refund_exceeds_purchase' });
+          if (w.amount > 0n) lines.push({ wallet: line.walletId, product: w.product, amount: w.amount });
+        }
+        if (lines.length === 0) throw new Declined({ code: 'refund_exceeds_purchase' });
+      }
+      const balances: Balance[] = [];
+      for (const line of lines) {
+        // Money going back is never refused for limits; only a closed account stops it (claims handle those).
+        const balance = await repo.creditWallet(trx, line.wallet, line.amount, { checkMaxBalance: false, undoDebitOf: purchaseId });
+        if (balance === null) throw new Declined({ code: 'account_closed', product: line.product });
+        balances.push({ product: line.product, balance });
+      }
+      const amount = lines.reduce((s, l) => s + l.amount, 0n);
+      return this.journal(
+        trx,
+        { type, accountId: purchase.account_id, merchantId: purchase.merchant_id, terminalId, originalOperationId: purchaseId, amount, createdBy },
+        returnPostings(purchase.merchant_id, lines),
+        balances,
+      );
+    }, drafts);
+  }
+
+  /** A staff correction: a signed amount with a reason, a new operation (nothing is edited). */
+  async correct(req: { key: string; accountId: string; product: string; amount: bigint | number | string; reason: string; createdBy: string }): Promise<LedgerResult> {
+    const amount = toKopecks(req.amount, 'amount', { allowNegative: true });
+    if (!req.reason.trim()) throw badRequest('reason_required', 'A correction needs a reason', 'reason');
+    return this.run('correction', req.key, { ...req, amount }, async (trx) => {
+      const wallet = await this.wallet(trx, req.accountId, req.product);
+      const balance = await repo.adjustWallet(trx, wallet.id, amount);
+      if (balance === null) {
+        const state = await repo.walletState(trx, wallet.id);
+        throw new Declined(state.accountStatus === 'closed' ? { code: 'account_closed' } : { code: 'insufficient_funds', product: req.product, available: state.balance - state.minBalance });
+      }
+      return this.journal(
+        trx,
+        { type: 'correction', accountId: req.accountId, amount: amount < 0n ? -amount : amount, createdBy: req.createdBy, details: { reason: req.reason, signedAmount: amount.toString() } },
+        correctionPostings({ wallet: wallet.id, product: req.product, amount }),
+        [{ product: req.product, balance }],
+      );
+    }, [{ target: { system: 'correction' }, product: req.product, amount }]);
+  }
+
+  /** Moves money between two wallets of the same product (subsidies never turn into own funds). */
+  async transfer(req: { key: string; fromAccountId: string; toAccountId: string; product: string; amount: bigint | number | string; createdBy?: string }): Promise<LedgerResult> {
+    const amount = toKopecks(req.amount, 'amount');
+    return this.run('transfer', req.key, { ...req, amount }, async (trx) => {
+      const from = await this.wallet(trx, req.fromAccountId, req.product);
+      const to = await this.wallet(trx, req.toAccountId, req.product);
+      if (from.id === to.id) throw new Declined({ code: 'same_wallet' });
+      const steps = [
+        { id: from.id, apply: async () => repo.debitWallet(trx, from.id, amount), explain: async () => debitDecline(await repo.walletState(trx, from.id), amount) },
+        { id: to.id, apply: async () => repo.creditWallet(trx, to.id, amount, { checkMaxBalance: true }), explain: async () => creditDecline(await repo.walletState(trx, to.id), amount) },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const step of steps) if ((await step.apply()) === null) throw new Declined((await step.explain()) ?? { code: 'account_closed' });
+      const balances = await repo.walletsOfAccount(trx, req.fromAccountId);
+      return this.journal(
+        trx,
+        { type: 'transfer', accountId: req.fromAccountId, amount, createdBy: req.createdBy, details: { toAccountId: req.toAccountId } },
+        transferPostings({ wallet: from.id, product: req.product, amount }, { wallet: to.id, product: req.product, amount }),
+        balances.filter((w) => w.id === from.id).map((w) => ({ product: w.product, balance: w.balance })),
+      );
+    });
+  }
+
+  /** Closes an account: every wallet's remainder goes out (returned to the client or written off), then nothing more is accepted. */
+  async close(req: { key: string; accountId: string; disposition: 'returned' | 'writeoff'; createdBy: string }): Promise<LedgerResult> {
+    const products = (await this.database.db.selectFrom('wallets').select('product_code').where('account_id', '=', req.accountId).execute()).map((r) => r.product_code);
+    return this.run('close', req.key, req, async (trx) => {
+      const account = await trx.selectFrom('accounts').select('status').where('id', '=', req.accountId).forUpdate().executeTakeFirst();
+      if (!account) throw new Declined({ code: 'wallet_not_found' });
+      if (account.status === 'closed') throw new Declined({ code: 'account_closed' });
+      const wallets = await repo.walletsOfAccount(trx, req.accountId);
+      const remainders: Line[] = [];
+      for (const w of wallets) {
+        if (w.balance === 0n) continue;
+        // A negative remainder (an offline overdraft) is closed the same way: the delta is positive then.
+        const after = await repo.adjustWallet(trx, w.id, -w.balance);
+        if (after === null) throw new Declined({ code: 'account_not_closable' });
+        remainders.push({ wallet: w.id, product: w.product, amount: w.balance });
+      }
+      await trx.updateTable('accounts').set({ status: 'closed', closed_at: new Date() }).where('id', '=', req.accountId).execute();
+      const postings = closePostings(req.disposition, remainders);
+      const moved = remainders.reduce((s, r) => s + (r.amount < 0n ? -r.amount : r.amount), 0n);
+      return this.journal(trx, { type: 'close', accountId: req.accountId, amount: moved, createdBy: req.createdBy, details: { disposition: req.disposition } }, postings, wallets.map((w) => ({ product: w.product, balance: 0n })));
+    }, products.map((product) => ({ target: { system: req.disposition }, product, amount: 1n })));
+  }
+
+  private async wallet(trx: repo.Tx, accountId: string, product: string) {
+    const wallet = await repo.findWallet(trx, accountId, product);
+    if (!wallet) throw new Declined({ code: 'wallet_not_found', product });
+    return wallet;
+  }
+
+  private async journal(
+    trx: repo.Tx,
+    op: Parameters<typeof repo.insertOperation>[1],
+    postings: PostingDraft[],
+    balances: Balance[],
+  ): Promise<LedgerResult & { status: 'approved' }> {
+    if (sumOf(postings) !== 0n) throw new Error(`postings of ${op.type} do not sum to zero`);
+    const operation = await repo.insertOperation(trx, op);
+    if (postings.length) await repo.insertPostings(trx, operation.id, postings, this.system);
+    return { status: 'approved', operationId: operation.id, seq: operation.seq, type: op.type, amount: op.amount, balances };
+  }
+
+  /** The idempotent envelope of every use case. */
+  private async run(
+    kind: string,
+    key: string,
+    request: unknown,
+    work: (trx: repo.Tx) => Promise<LedgerResult & { status: 'approved' }>,
+    systemDrafts: PostingDraft[] = [],
+  ): Promise<LedgerResult> {
+    if (!key || key.length > 200) throw badRequest('idempotency_key_invalid', 'An idempotency key of 1–200 characters is required', 'key');
+    const hash = createHash('sha256').update(kind).update(JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
+    const replay = await this.replay(key, hash);
+    if (replay) return replay;
+    await this.system.prepare(systemDrafts);
+    try {
+      return await this.database.transaction(async (trx) => {
+        const result = await work(trx);
+        if (!(await repo.saveIdempotent(trx, key, hash, result, result.operationId))) throw new KeyTakenMeanwhile();
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof Declined) {
+        const declined: LedgerResult = { status: 'declined', decline: error.decline };
+        if (await repo.saveIdempotent(this.database.db, key, hash, declined, null)) return declined;
+        return (await this.replay(key, hash))!;
+      }
+      if (error instanceof KeyTakenMeanwhile) return (await this.replay(key, hash))!;
+      throw error;
+    }
+  }
+
+  private async replay(key: string, hash: string): Promise<LedgerResult | undefined> {
+    const stored = await repo.findIdempotent(this.database.db, key);
+    if (!stored) return undefined;
+    if (stored.request_hash !== hash) throw conflict('idempotency_conflict', 'This idempotency key was used for a different request');
+    return revive(stored.response as StoredResult);
+  }
+}
+
+type StoredResult = { status: 'approved'; operationId: string; seq: string; type: OperationType; amount: string; balances: Array<{ product: string; balance: string }> } | { status: 'declined'; decline: Record<string, unknown> };
+
+const BIG_FIELDS = new Set(['available', 'remaining']);
+
+function revive(stored: StoredResult): LedgerResult {
+  if (stored.status === 'approved') {
+    return { ...stored, seq: BigInt(stored.seq), amount: BigInt(stored.amount), balances: stored.balances.map((b) => ({ product: b.product, balance: BigInt(b.balance) })) };
+  }
+  const decline = Object.fromEntries(Object.entries(stored.decline).map(([k, v]) => [k, BIG_FIELDS.has(k) ? BigInt(v as string) : v]));
+  return { status: 'declined', decline: decline as Decline };
+}
+

@@ -1,0 +1,55 @@
+/**
+ * Why a debit or credit of a wallet cannot be made. The database applies the same rules in one
+ * conditional UPDATE (ledger.repo.ts); this pure version explains a refused UPDATE with a stable code
+ * and is what the tests check the rules against.
+ */
+export type Limit = 'per_operation' | 'daily' | 'monthly' | 'max_balance';
+
+export type Decline =
+  | { code: 'insufficient_funds'; product: string; available: bigint }
+  | { code: 'limit_exceeded'; product: string; limit: Limit; remaining: bigint }
+  | { code: 'account_blocked' | 'account_closed' | 'wallet_not_found' | 'product_not_accepted' | 'merchant_blocked' | 'merchant_not_found'; product?: string }
+  | { code: 'operation_not_found' | 'not_a_purchase' | 'already_reversed' | 'refund_exceeds_purchase' | 'same_wallet' | 'product_mismatch' | 'account_not_closable' };
+
+export interface WalletState {
+  product: string;
+  accountStatus: 'open' | 'blocked' | 'closed';
+  balance: bigint;
+  minBalance: bigint;
+  /** Effective limits: the stricter of the product's and the account's; null = none. */
+  maxBalance: bigint | null;
+  perOperationLimit: bigint | null;
+  dailyDebitLimit: bigint | null;
+  monthlyDebitLimit: bigint | null;
+  /** Debits so far today and this month (already reset when the day or month changed). */
+  dayDebit: bigint;
+  monthDebit: bigint;
+}
+
+export const stricter = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
+export function debitDecline(w: WalletState, amount: bigint): Decline | null {
+  if (w.accountStatus === 'closed') return { code: 'account_closed', product: w.product };
+  if (w.accountStatus === 'blocked') return { code: 'account_blocked', product: w.product };
+  if (w.perOperationLimit !== null && amount > w.perOperationLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'per_operation', remaining: w.perOperationLimit };
+  }
+  if (w.dailyDebitLimit !== null && w.dayDebit + amount > w.dailyDebitLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'daily', remaining: max0(w.dailyDebitLimit - w.dayDebit) };
+  }
+  if (w.monthlyDebitLimit !== null && w.monthDebit + amount > w.monthlyDebitLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'monthly', remaining: max0(w.monthlyDebitLimit - w.monthDebit) };
+  }
+  if (w.balance - amount < w.minBalance) return { code: 'insufficient_funds', product: w.product, available: max0(w.balance - w.minBalance) };
+  return null;
+}
+
+export function creditDecline(w: WalletState, amount: bigint): Decline | null {
+  if (w.accountStatus === 'closed') return { code: 'account_closed', product: w.product };
+  if (w.maxBalance !== null && w.balance + amount > w.maxBalance) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'max_balance', remaining: max0(w.maxBalance - w.balance) };
+  }
+  return null;
+}
+
+const max0 = (n: bigint) => (n > 0n ? n : 0n);

@@ -1,0 +1,80 @@
+import type { AuthTables, BusTables } from '@app/kernel';
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely types of the prepaid schema (migrations/0001_ledger.sql) plus the kernel's tables. */
+type Default<T> = ColumnType<T, T | undefined, T>;
+
+export interface PrepaidTables {
+  products: {
+    code: string;
+    name: string;
+    min_balance: Default<bigint>;
+    max_balance: bigint | null;
+    per_operation_limit: bigint | null;
+    daily_debit_limit: bigint | null;
+    monthly_debit_limit: bigint | null;
+    created_at: Generated<Date>;
+  };
+  clients: {
+    id: Generated<string>;
+    external_id: string | null;
+    full_name: string;
+    phone: string | null;
+    email: string | null;
+    status: Default<'active' | 'deleted'>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  merchants: { id: Generated<string>; code: string; name: string; status: Default<'active' | 'blocked'>; created_at: Generated<Date> };
+  merchant_products: { merchant_id: string; product_code: string };
+  accounts: {
+    id: Generated<string>;
+    number: string;
+    client_id: string;
+    status: Default<'open' | 'blocked' | 'closed'>;
+    created_at: Generated<Date>;
+    closed_at: Date | null;
+  };
+  wallets: {
+    id: Generated<bigint>;
+    account_id: string;
+    product_code: string;
+    balance: Default<bigint>;
+    min_balance: Default<bigint>;
+    max_balance: bigint | null;
+    per_operation_limit: bigint | null;
+    daily_debit_limit: bigint | null;
+    monthly_debit_limit: bigint | null;
+    debit_day: Generated<Date>;
+    day_debit: Default<bigint>;
+    debit_month: Generated<Date>;
+    month_debit: Default<bigint>;
+    updated_at: Generated<Date>;
+  };
+  ledger_accounts: { id: Generated<bigint>; kind: string; product_code: string; merchant_id: string | null };
+  operations: {
+    id: Generated<string>;
+    seq: Generated<bigint>;
+    type: OperationType;
+    account_id: string | null;
+    merchant_id: string | null;
+    terminal_id: string | null;
+    original_operation_id: string | null;
+    amount: bigint;
+    created_at: Generated<Date>;
+    created_by: string | null;
+    details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  };
+  postings: { id: Generated<bigint>; operation_id: string; wallet_id: bigint | null; ledger_account_id: bigint | null; product_code: string; amount: bigint };
+  idempotency_keys: {
+    key: string;
+    request_hash: string;
+    response: ColumnType<unknown, string, never>;
+    operation_id: string | null;
+    created_at: Generated<Date>;
+  };
+}
+
+export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close';
+
+export type PrepaidDb = PrepaidTables & AuthTables & BusTables;
