@@ -1,7 +1,12 @@
-import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import { Ledger } from './ledger/ledger.service.js';
+import { registerPosRoutes } from './pos/pos.routes.js';
+import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
+import type { PrepaidDb } from './tables.js';
+import { Terminals } from './terminals/terminals.service.js';
 
-/** The prepaid HTTP app: staff auth and user admin now; the ledger, POS and workplace areas plug in here. */
+/** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
 export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing } = {}): Promise<HttpApp> {
   const app = await createHttpApp({
     service: 'prepaid',
@@ -14,5 +19,8 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   });
   await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: { ...authSettingsFrom(config), cookiePrefix: 'prepaid_', hashing: options.hashing } });
   registerUserAdmin(app, { database: runtime.database, roles: prepaidRoles, adminRoles: ['admin', 'manager'], prefix: '/api/staff/users', hashing: options.hashing });
+  const database = runtime.database as Database<PrepaidDb>;
+  const ledger = new Ledger(database);
+  await registerPosRoutes(app, { pos: new PosService(database, ledger), terminals: new Terminals(database, runtime.cache) });
   return app;
 }

@@ -25,7 +25,21 @@ export interface PrepaidTables {
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
-  merchants: { id: Generated<string>; code: string; name: string; status: Default<'active' | 'blocked'>; created_at: Generated<Date> };
+  merchants: { id: Generated<string>; code: string; name: string; status: Default<'active' | 'blocked'>; provider_id: Default<string | null>; created_at: Generated<Date> };
+  service_providers: { id: Generated<string>; code: string; name: string; created_at: Generated<Date> };
+  identifiers: {
+    id: Generated<string>;
+    kind: IdentifierKind;
+    value: string;
+    account_id: string;
+    status: Default<'active' | 'blocked' | 'unbound'>;
+    block_reason: Default<BlockReason | null>;
+    replaces_id: Default<string | null>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  stop_list: { kind: string; value: string; reason: string; added_at: Generated<Date> };
+  terminals: { id: Generated<string>; code: string; merchant_id: string; secret_hash: string; status: Default<'active' | 'blocked'>; created_at: Generated<Date> };
   merchant_products: { merchant_id: string; product_code: string };
   accounts: {
     id: Generated<string>;
@@ -74,6 +88,9 @@ export interface PrepaidTables {
     created_at: Generated<Date>;
   };
 }
+
+export type IdentifierKind = 'card_uid' | 'qr' | 'nfc' | 'employee_number';
+export type BlockReason = 'lost' | 'stolen' | 'destroyed' | 'other';
 
 export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close';
 

@@ -1,0 +1,90 @@
+import { AppError, typed, type HttpApp } from '@app/kernel';
+import type { FastifyRequest } from 'fastify';
+
+import type { Terminal, Terminals } from '../terminals/terminals.service.js';
+import { AuthorizationResult, BalanceAnswer, BalanceQuery, OperationParams, PurchaseBody, RefundBody, ReversalBody } from './pos.schema.js';
+import type { PosService } from './pos.service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    terminal: Terminal | null;
+  }
+}
+
+const terminalOnly = { access: { roles: ['terminal'] } } as const;
+const security = [{ terminal: [] }];
+
+/**
+ * HTTP of the POS API: the terminal authenticates each request (HTTP Basic, terminal code and secret);
+ * declines are answers (200, `status: declined` with a stable code), bad input is problem+json.
+ */
+export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; terminals: Terminals }) {
+  app.decorateRequest('terminal', null);
+  await app.register(
+    async (plugin) => {
+      const pos = typed(plugin);
+      pos.addHook('onRequest', async (request: FastifyRequest) => {
+        const header = request.headers.authorization;
+        if (!header?.startsWith('Basic ')) return;
+        const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon <= 0) return;
+        const terminal = await deps.terminals.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1));
+        if (!terminal) throw new AppError('terminal_unauthenticated', 401, 'Unknown terminal or wrong secret');
+        request.terminal = terminal;
+        request.user = { id: terminal.id, loginKey: terminal.code, displayName: terminal.code, roles: ['terminal'] };
+      });
+
+      pos.get(
+        '/balance',
+        {
+          config: terminalOnly,
+          schema: { tags: ['pos'], summary: 'Balance inquiry by identifier: per-product balance, available amount, accepted here', security, querystring: BalanceQuery, response: { 200: BalanceAnswer } },
+        },
+        async (request) => deps.pos.balance(request.terminal!, request.query.kind, request.query.value),
+      );
+
+      pos.post(
+        '/purchases',
+        {
+          config: terminalOnly,
+          schema: {
+            tags: ['pos'],
+            summary: 'Authorize a purchase: basket split by product, all or nothing, idempotent by the terminal key',
+            security,
+            body: PurchaseBody,
+            response: { 200: AuthorizationResult },
+          },
+        },
+        async (request) => deps.pos.purchase(request.terminal!, request.body),
+      );
+
+      pos.post(
+        '/purchases/:operationId/reversal',
+        {
+          config: terminalOnly,
+          schema: { tags: ['pos'], summary: 'Cancel a whole purchase of this merchant', security, params: OperationParams, body: ReversalBody, response: { 200: AuthorizationResult } },
+        },
+        async (request) => deps.pos.reverse(request.terminal!, request.params.operationId, request.body.idempotencyKey),
+      );
+
+      pos.post(
+        '/purchases/:operationId/refund',
+        {
+          config: terminalOnly,
+          schema: {
+            tags: ['pos'],
+            summary: 'Give back all or part of a purchase (per product), never more than was taken',
+            security,
+            params: OperationParams,
+            body: RefundBody,
+            response: { 200: AuthorizationResult },
+          },
+        },
+        async (request) => deps.pos.refund(request.terminal!, request.params.operationId, request.body.idempotencyKey, request.body.items),
+      );
+    },
+    { prefix: '/api/pos/v1' },
+  );
+}
+

@@ -1,0 +1,98 @@
+import type { Database } from '@app/kernel';
+import { Identifiers } from '../identifiers/identifiers.service.js';
+import type { Ledger, LedgerResult } from '../ledger/ledger.service.js';
+import type { PrepaidDb } from '../tables.js';
+import type { Terminal } from '../terminals/terminals.service.js';
+import type { AuthorizationResult, PurchaseBody } from './pos.schema.js';
+
+/**
+ * What a terminal may do: ask balances by identifier, authorize a purchase, reverse or refund one of
+ * its merchant's purchases. The terminal's key is scoped to the terminal, so two terminals may use the
+ * same key without meeting.
+ */
+export class PosService {
+  private readonly identifiers: Identifiers;
+
+  constructor(
+    private readonly database: Database<PrepaidDb>,
+    private readonly ledger: Ledger,
+  ) {
+    this.identifiers = new Identifiers(database);
+  }
+
+  async balance(terminal: Terminal, kind: PurchaseBody['identifier']['kind'], value: string) {
+    if (terminal.status !== 'active') return { status: 'declined' as const, code: 'terminal_not_allowed' as const };
+    const resolved = await this.identifiers.resolve(kind, value);
+    if (resolved.status === 'unknown') return { status: 'declined' as const, code: 'unknown_identifier' as const };
+    if (resolved.status === 'blocked') return { status: 'declined' as const, code: 'identifier_blocked' as const };
+    const db = this.database.db;
+    const [account, wallets, accepted] = await Promise.all([
+      db.selectFrom('accounts').select(['number', 'status']).where('id', '=', resolved.accountId).executeTakeFirstOrThrow(),
+      db.selectFrom('wallets').select(['product_code', 'balance', 'min_balance']).where('account_id', '=', resolved.accountId).orderBy('product_code').execute(),
+      db.selectFrom('merchant_products').select('product_code').where('merchant_id', '=', terminal.merchantId).execute(),
+    ]);
+    if (account.status !== 'open') return { status: 'declined' as const, code: account.status === 'closed' ? ('account_closed' as const) : ('account_blocked' as const) };
+    const acceptedHere = new Set(accepted.map((a) => a.product_code));
+    return {
+      status: 'found' as const,
+      accountNumber: account.number,
+      wallets: wallets.map((w) => ({
+        product: w.product_code,
+        balance: Number(w.balance),
+        available: Number(w.balance > w.min_balance ? w.balance - w.min_balance : 0n),
+        accepted: acceptedHere.has(w.product_code),
+      })),
+    };
+  }
+
+  async purchase(terminal: Terminal, body: PurchaseBody): Promise<AuthorizationResult> {
+    if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
+    const resolved = await this.identifiers.resolve(body.identifier.kind, body.identifier.value);
+    if (resolved.status === 'unknown') return { status: 'declined', code: 'unknown_identifier' };
+    if (resolved.status === 'blocked') return { status: 'declined', code: 'identifier_blocked' };
+    return toAnswer(
+      await this.ledger.purchase({
+        key: `pos:${terminal.id}:${body.idempotencyKey}`,
+        accountId: resolved.accountId,
+        merchantId: terminal.merchantId,
+        terminalId: terminal.id,
+        basket: body.basket,
+      }),
+    );
+  }
+
+  async reverse(terminal: Terminal, operationId: string, idempotencyKey: string): Promise<AuthorizationResult> {
+    const refusal = await this.refuseForeign(terminal, operationId);
+    if (refusal) return refusal;
+    return toAnswer(await this.ledger.reverse({ key: `pos:${terminal.id}:${idempotencyKey}`, operationId, terminalId: terminal.id }));
+  }
+
+  async refund(terminal: Terminal, operationId: string, idempotencyKey: string, items?: PurchaseBody['basket']): Promise<AuthorizationResult> {
+    const refusal = await this.refuseForeign(terminal, operationId);
+    if (refusal) return refusal;
+    return toAnswer(await this.ledger.refund({ key: `pos:${terminal.id}:${idempotencyKey}`, operationId, items, terminalId: terminal.id }));
+  }
+
+  /** A terminal touches only its own merchant's purchases. */
+  private async refuseForeign(terminal: Terminal, operationId: string): Promise<AuthorizationResult | null> {
+    if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
+    const op = await this.database.db.selectFrom('operations').select('merchant_id').where('id', '=', operationId).executeTakeFirst();
+    if (!op) return { status: 'declined', code: 'operation_not_found' };
+    if (op.merchant_id !== terminal.merchantId) return { status: 'declined', code: 'terminal_not_allowed' };
+    return null;
+  }
+}
+
+function toAnswer(result: LedgerResult): AuthorizationResult {
+  if (result.status === 'approved') {
+    return {
+      status: 'approved',
+      operationId: result.operationId,
+      amount: Number(result.amount),
+      balances: result.balances.map((b) => ({ product: b.product, balance: Number(b.balance) })),
+    };
+  }
+  const { code, ...rest } = result.decline as { code: string } & Record<string, unknown>;
+  const extra = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
+  return { status: 'declined', code: code as never, ...extra };
+}
