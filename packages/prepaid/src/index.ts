@@ -6,4 +6,6 @@ export { seedPrepaidDemo, demoStaff } from './demo.js';
 export { prepaidRoles, prepaidRoleHierarchy, type PrepaidRole } from './roles.js';
 export { Ledger, type LedgerResult, type BasketLine } from './ledger/ledger.service.js';
 export { verifyLedger, type VerifyReport } from './ledger/verify.js';
+export { Terminals } from './terminals/terminals.service.js';
+export { Identifiers } from './identifiers/identifiers.service.js';
 export type { PrepaidDb } from './tables.js';
