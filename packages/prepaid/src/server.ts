@@ -1,4 +1,5 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import { Counter } from 'prom-client';
 import { Ledger } from './ledger/ledger.service.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { PosService } from './pos/pos.service.js';
@@ -21,6 +22,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   registerUserAdmin(app, { database: runtime.database, roles: prepaidRoles, adminRoles: ['admin', 'manager'], prefix: '/api/staff/users', hashing: options.hashing });
   const database = runtime.database as Database<PrepaidDb>;
   const ledger = new Ledger(database);
-  await registerPosRoutes(app, { pos: new PosService(database, ledger), terminals: new Terminals(database, runtime.cache) });
+  const paths = new Counter({ name: 'pos_purchase_path_total', help: 'POS purchases by path: one SQL statement, or the explaining step-by-step path', labelNames: ['path'], registers: [app.metrics] });
+  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path })), terminals: new Terminals(database, runtime.cache) });
   return app;
 }

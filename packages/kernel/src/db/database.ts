@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 
@@ -18,6 +18,12 @@ export interface Database<DB = unknown> {
   readonly db: Kysely<DB>;
   /** Runs `fn` in one transaction; everything it writes commits or rolls back together. */
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement as a named prepared statement on PostgreSQL, so the server plans it once per
+   * connection instead of on every call — for hot paths whose statement is large and always the same.
+   * On PGlite it runs as an ordinary query.
+   */
+  prepared<R>(name: string, compiled: { sql: string; parameters: readonly unknown[] }): Promise<R[]>;
   /** Liveness of the connection, for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -59,7 +65,9 @@ function createPostgres<DB>(url: string, options: DatabaseOptions): Database<DB>
   // replaces it and the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return wrap('postgres', db, async () => {
+  const prepared = async <R>(name: string, compiled: { sql: string; parameters: readonly unknown[] }) =>
+    (await pool.query({ name, text: compiled.sql, values: compiled.parameters.map(toDriverValue) })).rows as R[];
+  return wrap('postgres', db, prepared, async () => {
     await db.destroy();
   });
 }
@@ -71,16 +79,25 @@ async function createPGlite<DB>(dataDir: string | undefined): Promise<Database<D
     serializers: { [INT8]: (value: unknown) => String(value) },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return wrap('pglite', db, async () => {
+  // Through Kysely, so it waits its turn for the single PGlite session like every other query.
+  const prepared = async <R>(_name: string, compiled: { sql: string; parameters: readonly unknown[] }) =>
+    (await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, [...compiled.parameters]))).rows;
+  return wrap('pglite', db, prepared, async () => {
     await db.destroy();
     await pglite.close();
   });
 }
 
-function wrap<DB>(kind: DatabaseKind, db: Kysely<DB>, close: () => Promise<void>): Database<DB> {
+// node-postgres sends bigint parameters as text already; kept explicit for arrays of bigint.
+function toDriverValue(value: unknown) {
+  return Array.isArray(value) ? value.map((v) => (typeof v === 'bigint' ? v.toString() : v)) : typeof value === 'bigint' ? value.toString() : value;
+}
+
+function wrap<DB>(kind: DatabaseKind, db: Kysely<DB>, prepared: Database<DB>['prepared'], close: () => Promise<void>): Database<DB> {
   return {
     kind,
     db,
+    prepared,
     transaction: (fn) => db.transaction().execute(fn),
     ping: async () => {
       await sql`select 1`.execute(db);

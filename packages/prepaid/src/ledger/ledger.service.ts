@@ -65,14 +65,16 @@ export class Ledger {
     }, [{ target: { system: 'funding' }, product: req.product, amount }]);
   }
 
-  async purchase(req: { key: string; accountId: string; merchantId: string; terminalId?: string; basket: BasketLine[] }): Promise<LedgerResult> {
+  /** `fingerprint` replaces the digest of the request for idempotency (the POS API digests what the terminal sent). */
+  async purchase(req: { key: string; accountId: string; merchantId: string; terminalId?: string; basket: BasketLine[]; fingerprint?: string }): Promise<LedgerResult> {
     if (req.basket.length === 0) throw badRequest('basket_empty', 'The basket has no lines', 'basket');
     if (req.basket.length > MAX_BASKET_LINES) throw badRequest('basket_too_large', `At most ${MAX_BASKET_LINES} lines`, 'basket');
     const basket = req.basket.map((l, i) => ({ product: l.product, amount: toKopecks(l.amount, `basket/${i}/amount`) }));
     if (new Set(basket.map((l) => l.product)).size !== basket.length) throw badRequest('basket_duplicate_product', 'Each product may appear once in a basket', 'basket');
     const total = basket.reduce((s, l) => s + l.amount, 0n);
     const drafts = basket.map((l) => ({ target: { merchant: req.merchantId }, product: l.product, amount: l.amount }));
-    return this.run('purchase', req.key, { ...req, basket }, async (trx) => {
+    const { fingerprint, ...request } = req;
+    return this.run('purchase', req.key, fingerprint ?? { ...request, basket }, async (trx) => {
       const merchant = await trx.selectFrom('merchants').select('status').where('id', '=', req.merchantId).executeTakeFirst();
       if (!merchant) throw new Declined({ code: 'merchant_not_found' });
       if (merchant.status !== 'active') throw new Declined({ code: 'merchant_blocked' });
@@ -222,6 +224,11 @@ export class Ledger {
     }, products.map((product) => ({ target: { system: req.disposition }, product, amount: 1n })));
   }
 
+  /** Makes the merchant's ledger accounts for these products exist (the one-statement purchase joins them). */
+  async prepareMerchant(merchantId: string, products: string[]) {
+    for (const product of products) await this.system.ensure('merchant', product, merchantId);
+  }
+
   private async wallet(trx: repo.Tx, accountId: string, product: string) {
     const wallet = await repo.findWallet(trx, accountId, product);
     if (!wallet) throw new Declined({ code: 'wallet_not_found', product });
@@ -244,12 +251,13 @@ export class Ledger {
   private async run(
     kind: string,
     key: string,
+    /** The request, digested for idempotency; a string is taken as the digest itself. */
     request: unknown,
     work: (trx: repo.Tx) => Promise<LedgerResult & { status: 'approved' }>,
     systemDrafts: PostingDraft[] = [],
   ): Promise<LedgerResult> {
     if (!key || key.length > 200) throw badRequest('idempotency_key_invalid', 'An idempotency key of 1–200 characters is required', 'key');
-    const hash = createHash('sha256').update(kind).update(JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
+    const hash = typeof request === 'string' ? request : createHash('sha256').update(kind).update(JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
     const replay = await this.replay(key, hash);
     if (replay) return replay;
     await this.system.prepare(systemDrafts);
