@@ -4,6 +4,7 @@ import { Ledger } from './ledger/ledger.service.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
+import { registerStaffRoutes } from './staff/staff.routes.js';
 import type { PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
 
@@ -23,6 +24,8 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const database = runtime.database as Database<PrepaidDb>;
   const ledger = new Ledger(database);
   const paths = new Counter({ name: 'pos_purchase_path_total', help: 'POS purchases by path: one SQL statement, or the explaining step-by-step path', labelNames: ['path'], registers: [app.metrics] });
-  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path })), terminals: new Terminals(database, runtime.cache) });
+  const terminals = new Terminals(database, runtime.cache);
+  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path })), terminals });
+  registerStaffRoutes(app, { database, ledger, terminals });
   return app;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Database } from '@app/kernel';
 import { normaliseIdentifier } from '../identifiers/identifier-value.js';
 import { Identifiers } from '../identifiers/identifiers.service.js';
-import type { Ledger, LedgerResult } from '../ledger/ledger.service.js';
+import { toAnswer } from '../ledger/answer.js';
+import type { Ledger } from '../ledger/ledger.service.js';
 import type { PrepaidDb } from '../tables.js';
 import type { Terminal } from '../terminals/terminals.service.js';
 import type { AuthorizationResult, PurchaseBody } from './pos.schema.js';
@@ -105,18 +106,4 @@ export class PosService {
     if (op.merchant_id !== terminal.merchantId) return { status: 'declined', code: 'terminal_not_allowed' };
     return null;
   }
-}
-
-function toAnswer(result: LedgerResult): AuthorizationResult {
-  if (result.status === 'approved') {
-    return {
-      status: 'approved',
-      operationId: result.operationId,
-      amount: Number(result.amount),
-      balances: result.balances.map((b) => ({ product: b.product, balance: Number(b.balance) })),
-    };
-  }
-  const { code, ...rest } = result.decline as { code: string } & Record<string, unknown>;
-  const extra = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
-  return { status: 'declined', code: code as never, ...extra };
 }

@@ -1,0 +1,89 @@
+import { fastHashingForTests, type HttpApp } from '@app/kernel';
+import { createTestRuntime, testConfig } from '@app/kernel/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoStaff, seedPrepaidDemo } from '../demo.js';
+import { prepaidMigrations } from '../migrations.js';
+import { createPrepaidApp } from '../server.js';
+
+let runtime: Awaited<ReturnType<typeof createTestRuntime>>;
+let app: HttpApp;
+type Session = { cookies: Record<string, string>; csrf: string };
+const sessions: Record<string, Session> = {};
+
+beforeAll(async () => {
+  runtime = await createTestRuntime('prepaid', prepaidMigrations);
+  await seedPrepaidDemo(runtime.database, fastHashingForTests);
+  app = await createPrepaidApp(runtime, testConfig, { hashing: fastHashingForTests });
+  await app.ready();
+  for (const user of demoStaff) {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: user.login, password: user.password } });
+    sessions[user.login] = { cookies: Object.fromEntries(res.cookies.map((c) => [c.name, c.value])), csrf: res.json().csrfToken };
+  }
+});
+afterAll(async () => {
+  await app.close();
+  await runtime.close();
+});
+
+const as = (login: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  app.inject({ method, url, cookies: sessions[login]!.cookies, headers: { 'x-csrf-token': sessions[login]!.csrf }, ...(payload ? { payload: payload as object } : {}) });
+
+describe('staff API', () => {
+  it('runs a programme end to end by role: directories, client, account, card, credit, purchase at a terminal, statement', async () => {
+    expect((await as('manager', 'POST', '/api/products', { code: 'meals', name: 'Питание', dailyDebitLimit: 50_000 })).statusCode).toBe(201);
+    const merchant = (await as('manager', 'POST', '/api/merchants', { code: 'canteen-1', name: 'Столовая', products: ['meals'] })).json();
+    const terminal = (await as('manager', 'POST', '/api/terminals', { code: 'T-1', merchantId: merchant.id })).json();
+    expect(terminal.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const client = (await as('operator', 'POST', '/api/clients', { fullName: 'Сидорова Анна', phone: '+79001234567' })).json();
+    const account = (await as('operator', 'POST', '/api/accounts', { clientId: client.id, products: ['meals'] })).json();
+    expect((await as('operator', 'POST', `/api/accounts/${account.id}/identifiers`, { kind: 'card_uid', value: '04a2b3c4' })).statusCode).toBe(201);
+    expect((await as('operator', 'GET', '/api/clients?q=04A2B3C4')).json().items).toMatchObject([{ fullName: 'Сидорова Анна', accounts: [account.number] }]);
+
+    const credit = await as('settlement', 'POST', `/api/accounts/${account.id}/credits`, { idempotencyKey: 'credit-1', product: 'meals', amount: 30_000 });
+    expect(credit.json()).toMatchObject({ status: 'approved', balances: [{ product: 'meals', balance: 30_000 }] });
+
+    const purchase = await app.inject({
+      method: 'POST',
+      url: '/api/pos/v1/purchases',
+      headers: { authorization: `Basic ${Buffer.from(`T-1:${terminal.secret}`).toString('base64')}` },
+      payload: { idempotencyKey: 'p1', identifier: { kind: 'card_uid', value: '04A2B3C4' }, basket: [{ product: 'meals', amount: 12_000 }] },
+    });
+    expect(purchase.json()).toMatchObject({ status: 'approved', balances: [{ product: 'meals', balance: 18_000 }] });
+
+    const statement = (await as('operator', 'GET', `/api/accounts/${account.id}/operations`)).json();
+    expect(statement.items.map((i: { type: string; amount: number }) => [i.type, i.amount])).toEqual([
+      ['purchase', -12_000],
+      ['credit', 30_000],
+    ]);
+
+    const { rows } = await sql<{ action: string; actor_login: string }>`select action, actor_login from audit_log where action not like 'auth.%' order by id`.execute(runtime.database.db);
+    expect(rows).toEqual([
+      { action: 'product.create', actor_login: 'manager' },
+      { action: 'merchant.create', actor_login: 'manager' },
+      { action: 'terminal.create', actor_login: 'manager' },
+      { action: 'client.create', actor_login: 'operator' },
+      { action: 'account.open', actor_login: 'operator' },
+      { action: 'identifier.bind', actor_login: 'operator' },
+      { action: 'ledger.credit', actor_login: 'settlement' },
+    ]);
+  });
+
+  it.each([
+    ['operator', 'POST', '/api/products', { code: 'x_denied', name: 'x' }],
+    ['operator', 'POST', '/api/accounts/00000000-0000-4000-8000-000000000000/credits', { idempotencyKey: 'k', product: 'meals', amount: 1 }],
+    ['settlement', 'POST', '/api/terminals', { code: 'T-X', merchantId: '00000000-0000-4000-8000-000000000000' }],
+    ['admin', 'POST', '/api/clients', { fullName: 'Admin is not an operator' }],
+  ] as const)('refuses %s calling %s %s', async (login, method, url, payload) => {
+    const res = await as(login, method, url, payload);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('forbidden');
+  });
+
+  it('declares a role on every staff route', () => {
+    const staffRoutes = app.routeTable().filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/pos/'));
+    expect(staffRoutes.length).toBeGreaterThan(15);
+    expect(staffRoutes.every((r) => typeof r.access === 'object' && r.access.roles.length > 0)).toBe(true);
+  });
+});
