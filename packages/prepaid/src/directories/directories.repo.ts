@@ -20,9 +20,9 @@ export async function createProduct(
     .execute();
 }
 
-export async function createMerchant(db: Kysely<PrepaidDb>, m: { code: string; name: string; products: string[] }): Promise<string> {
+export async function createMerchant(db: Kysely<PrepaidDb>, m: { code: string; name: string; products: string[]; providerId?: string }): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('merchants').values({ code: m.code, name: m.name }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await trx.insertInto('merchants').values({ code: m.code, name: m.name, provider_id: m.providerId ?? null }).returning('id').executeTakeFirstOrThrow();
     if (m.products.length) await trx.insertInto('merchant_products').values(m.products.map((product_code) => ({ merchant_id: id, product_code }))).execute();
     return id;
   });
@@ -34,5 +34,11 @@ export async function createClient(db: Kysely<PrepaidDb>, c: { fullName: string;
     .values({ full_name: c.fullName, external_id: c.externalId ?? null, phone: c.phone ?? null, email: c.email ?? null })
     .returning('id')
     .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A service provider (поставщик услуг) operates merchants; settlement registries are made per provider too. */
+export async function createServiceProvider(db: Kysely<PrepaidDb>, p: { code: string; name: string }): Promise<string> {
+  const row = await db.insertInto('service_providers').values(p).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }

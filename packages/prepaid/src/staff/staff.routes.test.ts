@@ -26,7 +26,7 @@ afterAll(async () => {
   await runtime.close();
 });
 
-const as = (login: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+const as = (login: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   app.inject({ method, url, cookies: sessions[login]!.cookies, headers: { 'x-csrf-token': sessions[login]!.csrf }, ...(payload ? { payload: payload as object } : {}) });
 
 describe('staff API', () => {
@@ -68,6 +68,27 @@ describe('staff API', () => {
       { action: 'identifier.bind', actor_login: 'operator' },
       { action: 'ledger.credit', actor_login: 'settlement' },
     ]);
+  });
+
+  it('sets wallet limits stricter than the product (manager only), and lists the stop-list', async () => {
+    const provider = (await as('manager', 'POST', '/api/service-providers', { code: 'food-co', name: 'ООО «Питание»' })).json();
+    await as('manager', 'POST', '/api/products', { code: 'own', name: 'Собственные' });
+    const merchant = (await as('manager', 'POST', '/api/merchants', { code: 'buffet', name: 'Буфет', products: ['own'], providerId: provider.id })).json();
+    expect(merchant.id).toBeDefined();
+    const client = (await as('operator', 'POST', '/api/clients', { fullName: 'Орлов Олег' })).json();
+    const account = (await as('operator', 'POST', '/api/accounts', { clientId: client.id, products: ['own'] })).json();
+    await as('settlement', 'POST', `/api/accounts/${account.id}/credits`, { idempotencyKey: 'c-limits', product: 'own', amount: 10_000 });
+
+    expect((await as('operator', 'PATCH', `/api/accounts/${account.id}/wallets/own/limits`, { perOperationLimit: 500 })).statusCode).toBe(403);
+    expect((await as('manager', 'PATCH', `/api/accounts/${account.id}/wallets/own/limits`, { perOperationLimit: 500 })).statusCode).toBe(200);
+    expect((await as('manager', 'PATCH', `/api/accounts/${account.id}/wallets/own/limits`, { maxBalance: 10_500 })).statusCode).toBe(200);
+    const credit = await as('settlement', 'POST', `/api/accounts/${account.id}/credits`, { idempotencyKey: 'c-over', product: 'own', amount: 501 });
+    expect(credit.json()).toEqual({ status: 'declined', code: 'limit_exceeded', product: 'own', limit: 'max_balance', remaining: 500 });
+
+    const card = (await as('operator', 'POST', `/api/accounts/${account.id}/identifiers`, { kind: 'nfc', value: '11:22:33:44:55:66:77' })).json();
+    expect(card.value).toBe('11223344556677');
+    await as('operator', 'POST', `/api/identifiers/${card.id}/block`, { reason: 'stolen' });
+    expect((await as('operator', 'GET', '/api/stop-list')).json().items).toContainEqual(expect.objectContaining({ kind: 'nfc', value: '11223344556677', reason: 'stolen' }));
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { auditContext, conflict, notFound, recordAudit, type Database, type Http
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { openAccount, setAccountBlocked } from '../accounts/accounts.service.js';
-import { createClient, createMerchant, createProduct } from '../directories/directories.repo.js';
+import { createClient, createMerchant, createProduct, createServiceProvider } from '../directories/directories.repo.js';
 import { Identifiers } from '../identifiers/identifiers.service.js';
 import { toAnswer } from '../ledger/answer.js';
 import type { Ledger } from '../ledger/ledger.service.js';
@@ -50,10 +50,19 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     return reply.status(201).send({ code: b.code });
   });
 
+  app.post('/api/service-providers', { config: manager, schema: { ...tag('directories'), summary: 'Create a service provider', body: S.ProviderBody } }, async (request, reply) => {
+    const id = await createServiceProvider(db, request.body).catch((error: { code?: string }) => {
+      if (error.code === '23505') throw conflict('provider_exists', 'A service provider with this code exists');
+      throw error;
+    });
+    await audit(request, 'provider.create', 'service_provider', id, { ...request.body });
+    return reply.status(201).send({ id });
+  });
+
   app.post('/api/merchants', { config: manager, schema: { ...tag('directories'), summary: 'Create a merchant (point of sale) and the products it accepts', body: S.MerchantBody } }, async (request, reply) => {
     const id = await createMerchant(db, request.body).catch((error: { code?: string }) => {
       if (error.code === '23505') throw conflict('merchant_exists', 'A merchant with this code exists');
-      if (error.code === '23503') throw notFound('product_not_found', 'An unknown product was named');
+      if (error.code === '23503') throw notFound('reference_not_found', 'An unknown product or service provider was named');
       throw error;
     });
     await audit(request, 'merchant.create', 'merchant', id, { ...request.body });
@@ -113,6 +122,45 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     await audit(request, 'account.close', 'account', request.params.id, { result });
     return result;
   });
+
+  app.patch(
+    '/api/accounts/:id/wallets/:product/limits',
+    { config: manager, schema: { ...tag('accounts'), summary: "Set a wallet's own limits (stricter than the product's); null removes one", params: S.WalletParams, body: S.WalletLimitsBody } },
+    async (request) => {
+      const b = request.body;
+      const set = {
+        ...(b.minBalance !== undefined ? { min_balance: BigInt(b.minBalance) } : {}),
+        ...(b.maxBalance !== undefined ? { max_balance: big(b.maxBalance) } : {}),
+        ...(b.perOperationLimit !== undefined ? { per_operation_limit: big(b.perOperationLimit) } : {}),
+        ...(b.dailyDebitLimit !== undefined ? { daily_debit_limit: big(b.dailyDebitLimit) } : {}),
+        ...(b.monthlyDebitLimit !== undefined ? { monthly_debit_limit: big(b.monthlyDebitLimit) } : {}),
+      };
+      const updated = await db
+        .updateTable('wallets')
+        .set(set)
+        .where('account_id', '=', request.params.id)
+        .where('product_code', '=', request.params.product)
+        .returning('id')
+        .executeTakeFirst()
+        .catch((error: { code?: string; constraint?: string }) => {
+          // Raising the minimum above the current balance would break the balance rule: refuse.
+          if (error.code === '23514') throw conflict('limit_conflicts_with_balance', 'The new minimum balance is above the current balance');
+          throw error;
+        });
+      if (!updated) throw notFound('wallet_not_found', 'No such wallet');
+      await audit(request, 'wallet.limits', 'account', request.params.id, { product: request.params.product, ...b });
+      return { ok: true };
+    },
+  );
+
+  app.get('/api/stop-list', { config: operator, schema: { ...tag('identifiers'), summary: 'The stop-list (newest first)', querystring: S.Paging } }, async (request) => ({
+    items: (await db.selectFrom('stop_list').selectAll().orderBy('added_at', 'desc').limit(request.query.limit).offset(request.query.offset).execute()).map((r) => ({
+      kind: r.kind,
+      value: r.value,
+      reason: r.reason,
+      addedAt: r.added_at.toISOString(),
+    })),
+  }));
 
   app.get(
     '/api/accounts/:id/operations',

@@ -21,7 +21,12 @@ export const ProductBody = Type.Object(
 );
 
 export const MerchantBody = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), name: Type.String({ minLength: 1, maxLength: 200 }), products: Type.Array(ProductCode, { maxItems: 50, uniqueItems: true }) },
+  {
+    code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    products: Type.Array(ProductCode, { maxItems: 50, uniqueItems: true }),
+    providerId: Type.Optional(Uuid),
+  },
   { additionalProperties: false },
 );
 
@@ -70,4 +75,21 @@ export const ClientSearch = Type.Object(
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
   },
   { additionalProperties: false },
+);
+
+export const ProviderBody = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const WalletParams = Type.Object({ id: Uuid, product: ProductCode });
+export const WalletLimitsBody = Type.Object(
+  {
+    minBalance: Type.Optional(Type.Integer({ maximum: 0, minimum: -10_000_000_000 })),
+    maxBalance: OptionalKopecks,
+    perOperationLimit: OptionalKopecks,
+    dailyDebitLimit: OptionalKopecks,
+    monthlyDebitLimit: OptionalKopecks,
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
