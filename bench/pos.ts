@@ -69,6 +69,8 @@ const max = await purchase(32);
 const fixed = await purchase(32, 1000);
 const metrics = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
 const paths = [...metrics.matchAll(/pos_purchase_path_total\{path="(\w+)"[^}]*\} (\d+)/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
+const batchSum = Number(/pos_purchase_batch_size_sum\{[^}]*\} ([\d.]+)/.exec(metrics)?.[1] ?? 0);
+const batchCount = Number(/pos_purchase_batch_size_count\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
 server.kill('SIGTERM');
 
 const pg = await pgbench();
@@ -83,7 +85,7 @@ POS authorization benchmark — ${ACCOUNTS.toLocaleString('en')} accounts, ${TER
 ${line('HTTP, 32 connections, as fast as it goes', max)}
 ${line('HTTP, fixed offered load 1,000/s', fixed)}
   ${'pgbench, same SQL transaction, 16 clients'.padEnd(40)} ${Math.round(pg).toLocaleString('en').padStart(6)} tps
-  ratio HTTP max / pgbench: ${(max.requests.average / pg).toFixed(2)}    declined authorizations: ${declines}    paths: ${paths}
+  ratio HTTP max / pgbench: ${(max.requests.average / pg).toFixed(2)}    declined authorizations: ${declines}    paths: ${paths}    mean batch ${(batchSum / Math.max(batchCount, 1)).toFixed(1)}
   ledger verify: ${report.ok ? 'OK' : 'FAILED'} (${report.counts.operations.toLocaleString('en')} operations, ${report.counts.postings.toLocaleString('en')} postings)
 `);
 if (!process.env.BENCH_KEEP) await dropDatabase(serverUrl, 'bench_pos');

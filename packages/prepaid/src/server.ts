@@ -1,5 +1,5 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { Ledger } from './ledger/ledger.service.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { PosService } from './pos/pos.service.js';
@@ -25,7 +25,8 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const ledger = new Ledger(database);
   const paths = new Counter({ name: 'pos_purchase_path_total', help: 'POS purchases by path: one SQL statement, or the explaining step-by-step path', labelNames: ['path'], registers: [app.metrics] });
   const terminals = new Terminals(database, runtime.cache);
-  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path })), terminals });
+  const batches = new Histogram({ name: 'pos_purchase_batch_size', help: 'One-line purchases applied per statement (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [app.metrics] });
+  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size)), terminals });
   registerStaffRoutes(app, { database, ledger, terminals });
   return app;
 }

@@ -7,6 +7,7 @@ import type { Ledger } from '../ledger/ledger.service.js';
 import type { PrepaidDb } from '../tables.js';
 import type { Terminal } from '../terminals/terminals.service.js';
 import type { AuthorizationResult, PurchaseBody } from './pos.schema.js';
+import { PurchaseBatcher } from './purchase.batch.js';
 import { purchaseInOneStatement } from './purchase.fast-path.js';
 
 /**
@@ -16,14 +17,17 @@ import { purchaseInOneStatement } from './purchase.fast-path.js';
  */
 export class PosService {
   private readonly identifiers: Identifiers;
+  private readonly batcher: PurchaseBatcher;
 
   constructor(
     private readonly database: Database<PrepaidDb>,
     private readonly ledger: Ledger,
     /** Told which path each purchase took, for the metrics. */
     private readonly onPath: (path: 'one_statement' | 'explained') => void = () => {},
+    onBatchSize?: (size: number) => void,
   ) {
     this.identifiers = new Identifiers(database);
+    this.batcher = new PurchaseBatcher(database, { onBatch: onBatchSize });
   }
 
   async balance(terminal: Terminal, kind: PurchaseBody['identifier']['kind'], value: string) {
@@ -60,16 +64,20 @@ export class PosService {
     if (new Set(products).size === products.length) {
       await this.ledger.prepareMerchant(terminal.merchantId, products);
       const value = normaliseIdentifier(body.identifier.kind, body.identifier.value);
-      const fast = await purchaseInOneStatement(this.database, {
-        key,
-        fingerprint,
-        kind: body.identifier.kind,
-        value,
-        merchantId: terminal.merchantId,
-        terminalId: terminal.id,
-        products,
-        amounts: body.basket.map((l) => BigInt(l.amount)),
-      });
+      const line = body.basket[0]!;
+      const fast =
+        body.basket.length === 1
+          ? await this.batcher.submit({ key, fingerprint, kind: body.identifier.kind, value, product: line.product, amount: BigInt(line.amount), merchantId: terminal.merchantId, terminalId: terminal.id })
+          : await purchaseInOneStatement(this.database, {
+              key,
+              fingerprint,
+              kind: body.identifier.kind,
+              value,
+              merchantId: terminal.merchantId,
+              terminalId: terminal.id,
+              products,
+              amounts: body.basket.map((l) => BigInt(l.amount)),
+            });
       if (fast) {
         this.onPath('one_statement');
         const amount = body.basket.reduce((s, l) => s + l.amount, 0);
