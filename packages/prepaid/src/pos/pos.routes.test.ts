@@ -144,6 +144,9 @@ describe('POS API', () => {
       expect(res.headers['content-type']).toMatch(/problem\+json/);
       expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
     }
+    const unknown = await purchase(canteenAuth, { idempotencyKey: key(), identifier: { kind: 'card_uid', value: card }, basket: [{ product: 'own', amount: 1 }, { product: 'gold', amount: 1 }] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: 'unknown_product', errors: [{ field: 'basket/1/product' }] });
     const malformed = await purchase(canteenAuth, { idempotencyKey: key(), identifier: { kind: 'card_uid', value: 'not-hex!' }, basket: [{ product: 'own', amount: 1 }] });
     expect(malformed.json()).toMatchObject({ status: 400, code: 'identifier_malformed', errors: [{ field: 'identifier/value' }] });
     expect((await sql<{ n: number }>`select count(*)::int as n from operations`.execute(db.db)).rows[0]!.n).toBe(before);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '@app/kernel';
+import { ProductCodes } from '../directories/product-codes.js';
 import { normaliseIdentifier } from '../identifiers/identifier-value.js';
 import { Identifiers } from '../identifiers/identifiers.service.js';
 import { toAnswer } from '../ledger/answer.js';
@@ -18,6 +19,7 @@ import { purchaseInOneStatement } from './purchase.fast-path.js';
 export class PosService {
   private readonly identifiers: Identifiers;
   private readonly batcher: PurchaseBatcher;
+  private readonly productCodes: ProductCodes;
 
   constructor(
     private readonly database: Database<PrepaidDb>,
@@ -27,6 +29,7 @@ export class PosService {
     onBatchSize?: (size: number) => void,
   ) {
     this.identifiers = new Identifiers(database);
+    this.productCodes = new ProductCodes(database);
     this.batcher = new PurchaseBatcher(database, { onBatch: onBatchSize });
   }
 
@@ -61,6 +64,7 @@ export class PosService {
     // What the terminal asked, digested: the same key with another card or basket is a different request.
     const fingerprint = createHash('sha256').update(JSON.stringify(['purchase', terminal.id, body.identifier.kind, body.identifier.value, body.basket])).digest('hex');
     const products = body.basket.map((l) => l.product);
+    await this.productCodes.assertKnown(products, (i) => `basket/${i}/product`);
     if (new Set(products).size === products.length) {
       await this.ledger.prepareMerchant(terminal.merchantId, products);
       const value = normaliseIdentifier(body.identifier.kind, body.identifier.value);
@@ -101,6 +105,7 @@ export class PosService {
   }
 
   async refund(terminal: Terminal, operationId: string, idempotencyKey: string, items?: PurchaseBody['basket']): Promise<AuthorizationResult> {
+    if (items) await this.productCodes.assertKnown(items.map((i) => i.product), (i) => `items/${i}/product`);
     const refusal = await this.refuseForeign(terminal, operationId);
     if (refusal) return refusal;
     return toAnswer(await this.ledger.refund({ key: `pos:${terminal.id}:${idempotencyKey}`, operationId, items, terminalId: terminal.id }));
