@@ -91,6 +91,37 @@ describe('staff API', () => {
     expect((await as('operator', 'GET', '/api/stop-list')).json().items).toContainEqual(expect.objectContaining({ kind: 'nfc', value: '11223344556677', reason: 'stolen' }));
   });
 
+  it('edits directories and clients, refunds by staff, and a blocked terminal is refused at once', async () => {
+    expect((await as('manager', 'POST', '/api/products', { code: 'snacks', name: 'Снеки' })).statusCode).toBe(201);
+    expect((await as('manager', 'PATCH', '/api/products/snacks', { perOperationLimit: 5_000, name: 'Снеки и напитки' })).statusCode).toBe(200);
+    const merchant = (await as('manager', 'POST', '/api/merchants', { code: 'kiosk', name: 'Киоск', products: [] })).json();
+    expect((await as('manager', 'PATCH', `/api/merchants/${merchant.id}`, { products: ['snacks'] })).statusCode).toBe(200);
+    const terminal = (await as('manager', 'POST', '/api/terminals', { code: 'T-KIOSK', merchantId: merchant.id })).json();
+    const client = (await as('operator', 'POST', '/api/clients', { fullName: 'Иванов' })).json();
+    expect((await as('operator', 'PATCH', `/api/clients/${client.id}`, { fullName: 'Иванов Иван', email: 'ivanov@example.ru' })).statusCode).toBe(200);
+    const account = (await as('operator', 'POST', '/api/accounts', { clientId: client.id, products: ['snacks'] })).json();
+    await as('operator', 'POST', `/api/accounts/${account.id}/identifiers`, { kind: 'employee_number', value: 'e-1001' });
+    await as('settlement', 'POST', `/api/accounts/${account.id}/credits`, { idempotencyKey: 'c-snacks', product: 'snacks', amount: 10_000 });
+
+    const pos = (body: object) =>
+      app.inject({ method: 'POST', url: '/api/pos/v1/purchases', headers: { authorization: `Basic ${Buffer.from(`T-KIOSK:${terminal.secret}`).toString('base64')}` }, payload: body });
+    expect((await pos({ idempotencyKey: 'k1', identifier: { kind: 'employee_number', value: 'E-1001' }, basket: [{ product: 'snacks', amount: 5_001 }] })).json()).toMatchObject({
+      status: 'declined',
+      code: 'limit_exceeded',
+      limit: 'per_operation',
+    });
+    const bought = (await pos({ idempotencyKey: 'k2', identifier: { kind: 'employee_number', value: 'E-1001' }, basket: [{ product: 'snacks', amount: 4_000 }] })).json();
+    expect(bought.status).toBe('approved');
+    const refund = await as('settlement', 'POST', `/api/operations/${bought.operationId}/refund`, { idempotencyKey: 'r1', items: [{ product: 'snacks', amount: 1_500 }] });
+    expect(refund.json()).toMatchObject({ status: 'approved', balances: [{ product: 'snacks', balance: 7_500 }] });
+
+    expect((await as('manager', 'PATCH', `/api/terminals/${terminal.id}`, { status: 'blocked' })).statusCode).toBe(200);
+    expect((await pos({ idempotencyKey: 'k3', identifier: { kind: 'employee_number', value: 'E-1001' }, basket: [{ product: 'snacks', amount: 1 }] })).json()).toEqual({
+      status: 'declined',
+      code: 'terminal_not_allowed',
+    });
+  });
+
   it.each([
     ['operator', 'POST', '/api/products', { code: 'x_denied', name: 'x' }],
     ['operator', 'POST', '/api/accounts/00000000-0000-4000-8000-000000000000/credits', { idempotencyKey: 'k', product: 'meals', amount: 1 }],

@@ -50,6 +50,25 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     return reply.status(201).send({ code: b.code });
   });
 
+  app.patch('/api/products/:code', { config: manager, schema: { ...tag('directories'), summary: "Change a product's name or limits (null removes a limit)", params: S.ProductParams, body: S.ProductPatch } }, async (request) => {
+    const b = request.body;
+    const updated = await db
+      .updateTable('products')
+      .set({
+        ...(b.name !== undefined ? { name: b.name } : {}),
+        ...(b.maxBalance !== undefined ? { max_balance: big(b.maxBalance) } : {}),
+        ...(b.perOperationLimit !== undefined ? { per_operation_limit: big(b.perOperationLimit) } : {}),
+        ...(b.dailyDebitLimit !== undefined ? { daily_debit_limit: big(b.dailyDebitLimit) } : {}),
+        ...(b.monthlyDebitLimit !== undefined ? { monthly_debit_limit: big(b.monthlyDebitLimit) } : {}),
+      })
+      .where('code', '=', request.params.code)
+      .returning('code')
+      .executeTakeFirst();
+    if (!updated) throw notFound('product_not_found', 'No such product');
+    await audit(request, 'product.update', 'product', request.params.code, { ...b });
+    return { ok: true };
+  });
+
   app.post('/api/service-providers', { config: manager, schema: { ...tag('directories'), summary: 'Create a service provider', body: S.ProviderBody } }, async (request, reply) => {
     const id = await createServiceProvider(db, request.body).catch((error: { code?: string }) => {
       if (error.code === '23505') throw conflict('provider_exists', 'A service provider with this code exists');
@@ -69,6 +88,32 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     return reply.status(201).send({ id });
   });
 
+  app.patch('/api/merchants/:id', { config: manager, schema: { ...tag('directories'), summary: 'Block/unblock a merchant or change the products it accepts', params: S.IdParams, body: S.MerchantPatch } }, async (request) => {
+    const { status, products } = request.body;
+    await database.transaction(async (trx) => {
+      const found = await trx.selectFrom('merchants').select('id').where('id', '=', request.params.id).forUpdate().executeTakeFirst();
+      if (!found) throw notFound('merchant_not_found', 'No such merchant');
+      if (status) await trx.updateTable('merchants').set({ status }).where('id', '=', request.params.id).execute();
+      if (products) {
+        await trx.deleteFrom('merchant_products').where('merchant_id', '=', request.params.id).execute();
+        if (products.length) await trx.insertInto('merchant_products').values(products.map((product_code) => ({ merchant_id: request.params.id, product_code }))).execute();
+      }
+      await recordAudit(trx, { ...auditContext(request), action: 'merchant.update', targetType: 'merchant', targetId: request.params.id, details: { ...request.body } });
+    }).catch((error: { code?: string }) => {
+      if (error.code === '23503') throw notFound('product_not_found', 'An unknown product was named');
+      throw error;
+    });
+    return { ok: true };
+  });
+
+  app.patch('/api/terminals/:id', { config: manager, schema: { ...tag('directories'), summary: 'Block or unblock a terminal', params: S.IdParams, body: S.StatusPatch } }, async (request) => {
+    const row = await db.updateTable('terminals').set({ status: request.body.status }).where('id', '=', request.params.id).returning('code').executeTakeFirst();
+    if (!row) throw notFound('terminal_not_found', 'No such terminal');
+    await terminals.forget(row.code);
+    await audit(request, 'terminal.update', 'terminal', request.params.id, { status: request.body.status });
+    return { ok: true };
+  });
+
   app.post('/api/terminals', { config: manager, schema: { ...tag('directories'), summary: 'Register a terminal; its secret is shown once', body: S.TerminalBody } }, async (request, reply) => {
     const terminal = await terminals.register(request.body).catch((error: { code?: string }) => {
       if (error.code === '23505') throw conflict('terminal_exists', 'A terminal with this code exists');
@@ -83,6 +128,24 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     const id = await createClient(db, request.body);
     await audit(request, 'client.create', 'client', id);
     return reply.status(201).send({ id });
+  });
+
+  app.patch('/api/clients/:id', { config: operator, schema: { ...tag('clients'), summary: "Edit a client's name and contacts", params: S.IdParams, body: S.ClientPatch } }, async (request) => {
+    const b = request.body;
+    const row = await db
+      .updateTable('clients')
+      .set({
+        ...(b.fullName !== undefined ? { full_name: b.fullName } : {}),
+        ...(b.phone !== undefined ? { phone: b.phone } : {}),
+        ...(b.email !== undefined ? { email: b.email } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', request.params.id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw notFound('client_not_found', 'No such client');
+    await audit(request, 'client.update', 'client', request.params.id, { fields: Object.keys(b) });
+    return { ok: true };
   });
 
   app.get(
@@ -215,6 +278,18 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     const b = request.body;
     const result = toAnswer(await ledger.correct({ key: `staff:${b.idempotencyKey}`, accountId: request.params.id, product: b.product, amount: b.amount, reason: b.reason, createdBy: request.user!.loginKey }));
     await audit(request, 'ledger.correction', 'account', request.params.id, { product: b.product, amount: b.amount, reason: b.reason, result: result.status });
+    return result;
+  });
+
+  app.post('/api/operations/:id/reversal', { config: settlement, schema: { ...tag('money'), summary: 'Reverse a whole purchase', params: S.IdParams, body: S.StaffReversalBody, response: { 200: S.LedgerAnswer } } }, async (request) => {
+    const result = toAnswer(await ledger.reverse({ key: `staff:${request.body.idempotencyKey}`, operationId: request.params.id, createdBy: request.user!.loginKey }));
+    await audit(request, 'ledger.reversal', 'operation', request.params.id, { result: result.status });
+    return result;
+  });
+
+  app.post('/api/operations/:id/refund', { config: settlement, schema: { ...tag('money'), summary: 'Refund all or part of a purchase', params: S.IdParams, body: S.StaffRefundBody, response: { 200: S.LedgerAnswer } } }, async (request) => {
+    const result = toAnswer(await ledger.refund({ key: `staff:${request.body.idempotencyKey}`, operationId: request.params.id, items: request.body.items, createdBy: request.user!.loginKey }));
+    await audit(request, 'ledger.refund', 'operation', request.params.id, { items: request.body.items ?? 'all', result: result.status });
     return result;
   });
 

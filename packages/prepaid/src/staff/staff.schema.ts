@@ -93,3 +93,33 @@ export const WalletLimitsBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+
+export const ProductParams = Type.Object({ code: ProductCode });
+export const ProductPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    maxBalance: OptionalKopecks,
+    perOperationLimit: OptionalKopecks,
+    dailyDebitLimit: OptionalKopecks,
+    monthlyDebitLimit: OptionalKopecks,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const StatusPatch = Type.Object({ status: Type.Union([Type.Literal('active'), Type.Literal('blocked')]) }, { additionalProperties: false });
+export const MerchantPatch = Type.Object(
+  { status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])), products: Type.Optional(Type.Array(ProductCode, { maxItems: 50, uniqueItems: true })) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const ClientPatch = Type.Object(
+  {
+    fullName: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+?[0-9]{10,15}$' }), Type.Null()])),
+    email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const StaffRefundBody = Type.Object(
+  { idempotencyKey: StaffKey, items: Type.Optional(Type.Array(Type.Object({ product: ProductCode, amount: Kopecks }, { additionalProperties: false }), { minItems: 1, maxItems: 20 })) },
+  { additionalProperties: false },
+);
+export const StaffReversalBody = Type.Object({ idempotencyKey: StaffKey }, { additionalProperties: false });

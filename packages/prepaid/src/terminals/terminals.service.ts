@@ -43,6 +43,11 @@ export class Terminals {
     return given.length === stored.length && timingSafeEqual(given, stored) ? terminal : null;
   }
 
+  /** Drops the cached copy so a block takes effect on this instance at once (others within CACHE_SECONDS). */
+  async forget(code: string) {
+    await this.cache.del(`terminal:${code}`).catch(() => undefined);
+  }
+
   private async find(code: string): Promise<Terminal | null> {
     const cached = await this.cache.get<Terminal>(`terminal:${code}`).catch(() => undefined);
     if (cached) return cached;
