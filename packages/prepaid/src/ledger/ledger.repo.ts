@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { OperationType, PrepaidDb } from '../tables.js';
+import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow } from './debit.sql.js';
 import { stricter, type WalletState } from './limits.js';
 import type { PostingDraft } from './postings.js';
 
@@ -10,25 +11,13 @@ import type { PostingDraft } from './postings.js';
  */
 export type Tx = Transaction<PrepaidDb> | Kysely<PrepaidDb>;
 
-const today = sql`current_date`;
-const thisMonth = sql`date_trunc('month', current_date)::date`;
-const dayDebitNow = sql<bigint>`(case when w.debit_day = ${today} then w.day_debit else 0 end)`;
-const monthDebitNow = sql<bigint>`(case when w.debit_month = ${thisMonth} then w.month_debit else 0 end)`;
-
 /** Debits a wallet if every rule allows it; the new balance, or null when refused (nothing changed). */
 export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint): Promise<bigint | null> {
   const { rows } = await sql<{ balance: bigint }>`
-    update wallets w set
-      balance = w.balance - ${amount},
-      day_debit = ${dayDebitNow} + ${amount}, debit_day = ${today},
-      month_debit = ${monthDebitNow} + ${amount}, debit_month = ${thisMonth},
-      updated_at = now()
+    update wallets w set ${debitAssignments(amount)}
     from products p, accounts a
     where w.id = ${walletId} and p.code = w.product_code and a.id = w.account_id and a.status = 'open'
-      and w.balance - ${amount} >= w.min_balance
-      and (least(w.per_operation_limit, p.per_operation_limit) is null or ${amount} <= least(w.per_operation_limit, p.per_operation_limit))
-      and (least(w.daily_debit_limit, p.daily_debit_limit) is null or ${dayDebitNow} + ${amount} <= least(w.daily_debit_limit, p.daily_debit_limit))
-      and (least(w.monthly_debit_limit, p.monthly_debit_limit) is null or ${monthDebitNow} + ${amount} <= least(w.monthly_debit_limit, p.monthly_debit_limit))
+      and ${debitAllowed(amount)}
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
 }

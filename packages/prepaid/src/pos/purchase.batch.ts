@@ -1,5 +1,6 @@
 import type { Database } from '@app/kernel';
 import { sql } from 'kysely';
+import { debitAllowed, debitAssignments } from '../ledger/debit.sql.js';
 import type { PrepaidDb } from '../tables.js';
 import type { FastApproval } from './purchase.fast-path.js';
 
@@ -22,10 +23,6 @@ export interface BatchedPurchase {
   terminalId: string;
 }
 
-const today = sql`current_date`;
-const thisMonth = sql`date_trunc('month', current_date)::date`;
-const dayDebitNow = sql`(case when w.debit_day = ${today} then w.day_debit else 0 end)`;
-const monthDebitNow = sql`(case when w.debit_month = ${thisMonth} then w.month_debit else 0 end)`;
 
 export class PurchaseBatcher {
   private queue: Array<{ purchase: BatchedPurchase; resolve: (a: FastApproval | null) => void; reject: (e: unknown) => void }> = [];
@@ -86,17 +83,10 @@ export class PurchaseBatcher {
         order by w.id, r.ord
       ),
       debited as (
-        update wallets w set
-          balance = w.balance - t.amount,
-          day_debit = ${dayDebitNow} + t.amount, debit_day = ${today},
-          month_debit = ${monthDebitNow} + t.amount, debit_month = ${thisMonth},
-          updated_at = now()
+        update wallets w set ${debitAssignments(sql`t.amount`)}
         from target t, products p, accounts a
         where w.id = t.wallet_id and p.code = w.product_code and a.id = w.account_id and a.status = 'open'
-          and w.balance - t.amount >= w.min_balance
-          and (least(w.per_operation_limit, p.per_operation_limit) is null or t.amount <= least(w.per_operation_limit, p.per_operation_limit))
-          and (least(w.daily_debit_limit, p.daily_debit_limit) is null or ${dayDebitNow} + t.amount <= least(w.daily_debit_limit, p.daily_debit_limit))
-          and (least(w.monthly_debit_limit, p.monthly_debit_limit) is null or ${monthDebitNow} + t.amount <= least(w.monthly_debit_limit, p.monthly_debit_limit))
+          and ${debitAllowed(sql`t.amount`)}
         returning t.ord, t.op_id, t.key, t.fingerprint, t.merchant_id, t.terminal_id, w.id as wallet_id, w.account_id, w.product_code, w.balance, t.amount
       ),
       ops as (

@@ -1,5 +1,6 @@
 import type { Database } from '@app/kernel';
 import { sql } from 'kysely';
+import { debitAllowed, debitAssignments } from '../ledger/debit.sql.js';
 import type { PrepaidDb } from '../tables.js';
 
 /**
@@ -12,7 +13,7 @@ import type { PrepaidDb } from '../tables.js';
  * debited, a used key, a deadlock between two baskets of one account — the statement aborts as a whole
  * (ledger_assert or a unique violation) and returns null: the caller re-runs the purchase on the
  * step-by-step path, which explains the decline with its stable code and stores it under the key.
- * The rules are the same as ledger.repo.ts's debitWallet, so both paths approve exactly the same.
+ * The debit rules are ledger/debit.sql.ts's, shared with every other path.
  */
 export interface FastApproval {
   operationId: string;
@@ -21,10 +22,6 @@ export interface FastApproval {
   balances: Array<{ product: string; balance: bigint }>;
 }
 
-const today = sql`current_date`;
-const thisMonth = sql`date_trunc('month', current_date)::date`;
-const dayDebitNow = sql`(case when w.debit_day = ${today} then w.day_debit else 0 end)`;
-const monthDebitNow = sql`(case when w.debit_month = ${thisMonth} then w.month_debit else 0 end)`;
 
 export async function purchaseInOneStatement(
   database: Database<PrepaidDb>,
@@ -40,20 +37,13 @@ export async function purchaseInOneStatement(
       ),
       lines as (select * from unnest(${p.products}::text[], ${p.amounts.map(String)}::bigint[]) as l(product, amount)),
       debited as (
-        update wallets w set
-          balance = w.balance - l.amount,
-          day_debit = ${dayDebitNow} + l.amount, debit_day = ${today},
-          month_debit = ${monthDebitNow} + l.amount, debit_month = ${thisMonth},
-          updated_at = now()
+        update wallets w set ${debitAssignments(sql`l.amount`)}
         from lines l, products p, accounts a, idf
         where w.account_id = idf.account_id and w.product_code = l.product and p.code = l.product and a.id = w.account_id and a.status = 'open'
           and exists (select 1 from merchant_products mp join merchants m on m.id = mp.merchant_id
                       where mp.merchant_id = ${p.merchantId} and mp.product_code = l.product and m.status = 'active')
           and not exists (select 1 from idempotency_keys k where k.key = ${p.key})
-          and w.balance - l.amount >= w.min_balance
-          and (least(w.per_operation_limit, p.per_operation_limit) is null or l.amount <= least(w.per_operation_limit, p.per_operation_limit))
-          and (least(w.daily_debit_limit, p.daily_debit_limit) is null or ${dayDebitNow} + l.amount <= least(w.daily_debit_limit, p.daily_debit_limit))
-          and (least(w.monthly_debit_limit, p.monthly_debit_limit) is null or ${monthDebitNow} + l.amount <= least(w.monthly_debit_limit, p.monthly_debit_limit))
+          and ${debitAllowed(sql`l.amount`)}
         returning w.id, w.account_id, w.product_code, w.balance, l.amount
       ),
       guard as (select ledger_assert((select count(*) from debited) = ${p.products.length}, 'purchase_needs_explaining') as ok),
