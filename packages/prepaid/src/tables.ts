@@ -1,7 +1,7 @@
 import type { AuthTables, BusTables } from '@app/kernel';
 import type { ColumnType, Generated } from 'kysely';
 
-/** Kysely types of the prepaid schema (migrations/0001_ledger.sql) plus the kernel's tables. */
+/** Kysely types of the prepaid schema (migrations/*.sql) plus the kernel's tables. */
 type Default<T> = ColumnType<T, T | undefined, T>;
 
 export interface PrepaidTables {
@@ -13,6 +13,9 @@ export interface PrepaidTables {
     per_operation_limit: bigint | null;
     daily_debit_limit: bigint | null;
     monthly_debit_limit: bigint | null;
+    credit_per_operation_limit: Default<bigint | null>;
+    daily_credit_limit: Default<bigint | null>;
+    monthly_credit_limit: Default<bigint | null>;
     created_at: Generated<Date>;
   };
   clients: {
@@ -63,6 +66,15 @@ export interface PrepaidTables {
     day_debit: Default<bigint>;
     debit_month: Generated<Date>;
     month_debit: Default<bigint>;
+    credit_per_operation_limit: Default<bigint | null>;
+    daily_credit_limit: Default<bigint | null>;
+    monthly_credit_limit: Default<bigint | null>;
+    credit_day: Generated<Date>;
+    day_credit: Default<bigint>;
+    credit_month: Generated<Date>;
+    month_credit: Default<bigint>;
+    /** Set by Ledger.close together with a zero balance (CHECK closed_wallet_is_empty). */
+    closed: Default<boolean>;
     updated_at: Generated<Date>;
   };
   ledger_accounts: { id: Generated<bigint>; kind: string; product_code: string; merchant_id: string | null };

@@ -7,9 +7,21 @@ import type { PrepaidDb } from '../tables.js';
  * Personal accounts (лицевые счета): one wallet per product, opened with the product's minimum balance.
  * Blocking stops debits (credits and refunds still arrive); closing is a ledger operation (Ledger.close).
  */
+/** A wallet's own limits, stricter than its product's where set (kopecks). */
+export interface WalletLimits {
+  minBalance?: bigint;
+  maxBalance?: bigint;
+  perOperationLimit?: bigint;
+  dailyDebitLimit?: bigint;
+  monthlyDebitLimit?: bigint;
+  creditPerOperationLimit?: bigint;
+  dailyCreditLimit?: bigint;
+  monthlyCreditLimit?: bigint;
+}
+
 export async function openAccount(
   db: Kysely<PrepaidDb>,
-  a: { clientId: string; products: string[]; number?: string; limits?: Record<string, { dailyDebitLimit?: bigint; perOperationLimit?: bigint; monthlyDebitLimit?: bigint; maxBalance?: bigint; minBalance?: bigint }> },
+  a: { clientId: string; products: string[]; number?: string; limits?: Record<string, WalletLimits> },
 ): Promise<{ id: string; number: string; wallets: Array<{ id: bigint; product: string }> }> {
   return db.transaction().execute(async (trx) => {
     const number = a.number ?? accountNumber();
@@ -29,6 +41,9 @@ export async function openAccount(
             per_operation_limit: own.perOperationLimit ?? null,
             monthly_debit_limit: own.monthlyDebitLimit ?? null,
             max_balance: own.maxBalance ?? null,
+            credit_per_operation_limit: own.creditPerOperationLimit ?? null,
+            daily_credit_limit: own.dailyCreditLimit ?? null,
+            monthly_credit_limit: own.monthlyCreditLimit ?? null,
           };
         }),
       )

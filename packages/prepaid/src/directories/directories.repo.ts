@@ -4,7 +4,18 @@ import type { PrepaidDb } from '../tables.js';
 /** Reference data the ledger needs: products (wallet types), merchants and what they accept, clients. */
 export async function createProduct(
   db: Kysely<PrepaidDb>,
-  p: { code: string; name: string; minBalance?: bigint; maxBalance?: bigint | null; perOperationLimit?: bigint | null; dailyDebitLimit?: bigint | null; monthlyDebitLimit?: bigint | null },
+  p: {
+    code: string;
+    name: string;
+    minBalance?: bigint;
+    maxBalance?: bigint | null;
+    perOperationLimit?: bigint | null;
+    dailyDebitLimit?: bigint | null;
+    monthlyDebitLimit?: bigint | null;
+    creditPerOperationLimit?: bigint | null;
+    dailyCreditLimit?: bigint | null;
+    monthlyCreditLimit?: bigint | null;
+  },
 ) {
   await db
     .insertInto('products')
@@ -16,6 +27,9 @@ export async function createProduct(
       per_operation_limit: p.perOperationLimit ?? null,
       daily_debit_limit: p.dailyDebitLimit ?? null,
       monthly_debit_limit: p.monthlyDebitLimit ?? null,
+      credit_per_operation_limit: p.creditPerOperationLimit ?? null,
+      daily_credit_limit: p.dailyCreditLimit ?? null,
+      monthly_credit_limit: p.monthlyCreditLimit ?? null,
     })
     .execute();
 }

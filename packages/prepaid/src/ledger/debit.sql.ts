@@ -18,8 +18,13 @@ export const debitAssignments = (amount: RawBuilder<unknown> | bigint) => sql`
   month_debit = ${monthDebitNow} + ${amount}, debit_month = ${thisMonth},
   updated_at = now()`;
 
+/**
+ * `not w.closed` is on the wallet row on purpose: when a debit waits for a concurrent close, PostgreSQL
+ * re-checks these conditions on the wallet's new version but not on joined rows (the account's status).
+ */
 export const debitAllowed = (amount: RawBuilder<unknown> | bigint) => sql`
-  w.balance - ${amount} >= w.min_balance
+  not w.closed
+  and w.balance - ${amount} >= w.min_balance
   and (least(w.per_operation_limit, p.per_operation_limit) is null or ${amount} <= least(w.per_operation_limit, p.per_operation_limit))
   and (least(w.daily_debit_limit, p.daily_debit_limit) is null or ${dayDebitNow} + ${amount} <= least(w.daily_debit_limit, p.daily_debit_limit))
   and (least(w.monthly_debit_limit, p.monthly_debit_limit) is null or ${monthDebitNow} + ${amount} <= least(w.monthly_debit_limit, p.monthly_debit_limit))`;

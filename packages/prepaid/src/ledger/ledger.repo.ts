@@ -22,29 +22,39 @@ export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint): Pr
   return rows[0]?.balance ?? null;
 }
 
+const today = sql`current_date`;
+const thisMonth = sql`date_trunc('month', current_date)::date`;
+const dayCreditNow = sql<bigint>`(case when w.credit_day = ${today} then w.day_credit else 0 end)`;
+const monthCreditNow = sql<bigint>`(case when w.credit_month = ${thisMonth} then w.month_credit else 0 end)`;
+
 /**
- * Credits a wallet; refused (null) when the account is closed or, with `checkMaxBalance`, when the
- * maximum balance would be passed. `undoDebitOf` (a purchase being reversed or refunded) gives the
- * amount back to today's and this month's limits if the purchase was made in them.
+ * Credits a wallet; null (nothing changed) when it is closed or a limit refuses. `limits`: new money
+ * (a credit, the receiving side of a transfer) — the maximum balance and the credit limits apply, and
+ * the amount counts towards today's and this month's credit totals. Without it (money going back from
+ * a merchant) no limit applies, and `undoDebitOf` gives the purchase's amount back to the debit totals
+ * of the day and month it was made in.
  */
-export async function creditWallet(
-  trx: Tx,
-  walletId: bigint,
-  amount: bigint,
-  options: { checkMaxBalance: boolean; undoDebitOf?: string; allowClosed?: boolean },
-): Promise<bigint | null> {
+export async function creditWallet(trx: Tx, walletId: bigint, amount: bigint, options: { limits: boolean; undoDebitOf?: string }): Promise<bigint | null> {
   const undo = options.undoDebitOf ?? null;
+  const limits = options.limits;
   const { rows } = await sql<{ balance: bigint }>`
     with original as (select created_at::date as day, date_trunc('month', created_at)::date as month from operations where id = ${undo}::uuid)
     update wallets w set
       balance = w.balance + ${amount},
       day_debit = case when w.debit_day = (select day from original) then greatest(w.day_debit - ${amount}, 0) else w.day_debit end,
       month_debit = case when w.debit_month = (select month from original) then greatest(w.month_debit - ${amount}, 0) else w.month_debit end,
+      day_credit = case when ${limits} then ${dayCreditNow} + ${amount} else w.day_credit end,
+      credit_day = case when ${limits} then ${today} else w.credit_day end,
+      month_credit = case when ${limits} then ${monthCreditNow} + ${amount} else w.month_credit end,
+      credit_month = case when ${limits} then ${thisMonth} else w.credit_month end,
       updated_at = now()
-    from products p, accounts a
-    where w.id = ${walletId} and p.code = w.product_code and a.id = w.account_id
-      and (${options.allowClosed ?? false} or a.status <> 'closed')
-      and (not ${options.checkMaxBalance} or least(w.max_balance, p.max_balance) is null or w.balance + ${amount} <= least(w.max_balance, p.max_balance))
+    from products p
+    where w.id = ${walletId} and p.code = w.product_code and not w.closed
+      and (not ${limits} or (
+        (least(w.max_balance, p.max_balance) is null or w.balance + ${amount} <= least(w.max_balance, p.max_balance))
+        and (least(w.credit_per_operation_limit, p.credit_per_operation_limit) is null or ${amount} <= least(w.credit_per_operation_limit, p.credit_per_operation_limit))
+        and (least(w.daily_credit_limit, p.daily_credit_limit) is null or ${dayCreditNow} + ${amount} <= least(w.daily_credit_limit, p.daily_credit_limit))
+        and (least(w.monthly_credit_limit, p.monthly_credit_limit) is null or ${monthCreditNow} + ${amount} <= least(w.monthly_credit_limit, p.monthly_credit_limit))))
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
 }
@@ -86,13 +96,23 @@ export async function walletState(trx: Tx, walletId: bigint): Promise<WalletStat
     p_day: bigint | null;
     w_month: bigint | null;
     p_month: bigint | null;
+    w_cop: bigint | null;
+    p_cop: bigint | null;
+    w_cday: bigint | null;
+    p_cday: bigint | null;
+    w_cmonth: bigint | null;
+    p_cmonth: bigint | null;
     day_debit: bigint;
     month_debit: bigint;
+    day_credit: bigint;
+    month_credit: bigint;
   }>`
     select w.product_code as product, a.status as account_status, w.balance, w.min_balance,
       w.max_balance as w_max, p.max_balance as p_max, w.per_operation_limit as w_op, p.per_operation_limit as p_op,
       w.daily_debit_limit as w_day, p.daily_debit_limit as p_day, w.monthly_debit_limit as w_month, p.monthly_debit_limit as p_month,
-      ${dayDebitNow} as day_debit, ${monthDebitNow} as month_debit
+      w.credit_per_operation_limit as w_cop, p.credit_per_operation_limit as p_cop, w.daily_credit_limit as w_cday, p.daily_credit_limit as p_cday,
+      w.monthly_credit_limit as w_cmonth, p.monthly_credit_limit as p_cmonth,
+      ${dayDebitNow} as day_debit, ${monthDebitNow} as month_debit, ${dayCreditNow} as day_credit, ${monthCreditNow} as month_credit
     from wallets w join products p on p.code = w.product_code join accounts a on a.id = w.account_id
     where w.id = ${walletId}`.execute(trx);
   const r = rows[0]!;
@@ -105,8 +125,13 @@ export async function walletState(trx: Tx, walletId: bigint): Promise<WalletStat
     perOperationLimit: stricter(r.w_op, r.p_op),
     dailyDebitLimit: stricter(r.w_day, r.p_day),
     monthlyDebitLimit: stricter(r.w_month, r.p_month),
+    creditPerOperationLimit: stricter(r.w_cop, r.p_cop),
+    dailyCreditLimit: stricter(r.w_cday, r.p_cday),
+    monthlyCreditLimit: stricter(r.w_cmonth, r.p_cmonth),
     dayDebit: BigInt(r.day_debit),
     monthDebit: BigInt(r.month_debit),
+    dayCredit: BigInt(r.day_credit),
+    monthCredit: BigInt(r.month_credit),
   };
 }
 
@@ -137,7 +162,19 @@ export class SystemAccounts {
       select id from made
       union all
       select id from ledger_accounts where kind = ${kind} and product_code = ${product} and merchant_id is not distinct from ${merchantId}::uuid`.execute(this.db);
-    const id = rows[0]?.id;
+    // Empty also when another instance made the account at the same moment: our INSERT waited for it and
+    // skipped, and our SELECT's snapshot predates its commit. A new statement sees it.
+    const id =
+      rows[0]?.id ??
+      (
+        await this.db
+          .selectFrom('ledger_accounts')
+          .select('id')
+          .where('kind', '=', kind)
+          .where('product_code', '=', product)
+          .where(sql<boolean>`merchant_id is not distinct from ${merchantId}::uuid`)
+          .executeTakeFirst()
+      )?.id;
     if (id !== undefined) this.ids.set(key, id);
     return id;
   }
@@ -219,15 +256,30 @@ export async function saveIdempotent(trx: Tx, key: string, requestHash: string, 
   return inserted !== undefined;
 }
 
-/** Staff correction or closing: moves the balance by a signed delta with no limits but the minimum. */
-export async function adjustWallet(trx: Tx, walletId: bigint, delta: bigint, options: { allowClosed?: boolean } = {}): Promise<bigint | null> {
+/** Staff correction: moves the balance by a signed delta with no limit but the minimum. */
+export async function adjustWallet(trx: Tx, walletId: bigint, delta: bigint): Promise<bigint | null> {
   const { rows } = await sql<{ balance: bigint }>`
     update wallets w set balance = w.balance + ${delta}, updated_at = now()
-    from accounts a
-    where w.id = ${walletId} and a.id = w.account_id and (${options.allowClosed ?? false} or a.status <> 'closed')
-      and w.balance + ${delta} >= w.min_balance
+    where w.id = ${walletId} and not w.closed and w.balance + ${delta} >= w.min_balance
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
+}
+
+/**
+ * Empties and closes every wallet of an account; the balances they held (the remainders to post).
+ * The wallets are locked first, in id order like every multi-wallet path, so the remainder read is the
+ * one zeroed: a debit or credit waiting on one of them then finds it closed and changes nothing.
+ */
+export async function closeWallets(trx: Tx, accountId: string): Promise<WalletRow[]> {
+  const locked = await trx
+    .selectFrom('wallets')
+    .select(['id', 'account_id', 'product_code', 'balance'])
+    .where('account_id', '=', accountId)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  await trx.updateTable('wallets').set({ balance: 0n, closed: true, updated_at: new Date() }).where('account_id', '=', accountId).execute();
+  return locked.map((r) => ({ id: r.id, accountId: r.account_id, product: r.product_code, balance: r.balance }));
 }
 
 /** Locks the operation a reversal or refund refers to, so two of them on one purchase queue up. */

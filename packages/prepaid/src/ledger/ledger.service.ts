@@ -17,11 +17,20 @@ import {
 } from './postings.js';
 
 /**
- * The ledger's use cases, one database transaction each. Invariants (also in the migration):
- * I1 postings of an operation sum to zero; I2 wallet balance = sum of its postings; I3 no wallet below
- * its minimum; I4 the journal is append-only. Every call carries an idempotency key: a replay of the
- * same request returns the first answer (approval or decline), a different request under a used key
- * is refused with `idempotency_conflict`.
+ * The ledger's use cases, one database transaction each.
+ *
+ * Invariants — the database enforces those marked (db), verify.ts re-checks all of them, the tests assert them:
+ *   I1 (db) the postings of every operation sum to zero, and each carries its wallet's or ledger account's product;
+ *   I2 every wallet's balance equals the sum of its postings;
+ *   I3 (db) no wallet is below its minimum balance, under any concurrency;
+ *   I4 (db) operations and postings are never updated, deleted or truncated: a correction is a new operation;
+ *   I5 an operation's amount is the sum of its positive postings;
+ *   I6 a purchase gives back (reversal, refunds) at most what it took, per wallet, and is reversed at most once;
+ *   I7 a product's funding account never holds a positive balance, a merchant's account never a negative one;
+ *   I8 (db) a closed account's wallets are closed and empty, and take no more money.
+ *
+ * Every call carries an idempotency key: a replay of the same request returns the first answer
+ * (approval or decline), a different request under a used key is refused with `idempotency_conflict`.
  */
 export interface Balance {
   product: string;
@@ -57,7 +66,7 @@ export class Ledger {
     const amount = toKopecks(req.amount, 'amount');
     return this.run('credit', req.key, { ...req, amount }, async (trx) => {
       const wallet = await this.wallet(trx, req.accountId, req.product);
-      const balance = await repo.creditWallet(trx, wallet.id, amount, { checkMaxBalance: true });
+      const balance = await repo.creditWallet(trx, wallet.id, amount, { limits: true });
       if (balance === null) throw new Declined(creditDecline(await repo.walletState(trx, wallet.id), amount) ?? { code: 'account_closed' });
       return this.journal(trx, { type: 'credit', accountId: req.accountId, amount, createdBy: req.createdBy }, creditPostings({ wallet: wallet.id, product: req.product, amount }), [
         { product: req.product, balance },
@@ -106,6 +115,8 @@ export class Ledger {
   /** Gives back all or part of a purchase, per product; never more than was taken minus earlier refunds. */
   async refund(req: { key: string; operationId: string; items?: BasketLine[]; createdBy?: string; terminalId?: string }): Promise<LedgerResult> {
     const items = req.items?.map((l, i) => ({ product: l.product, amount: toKopecks(l.amount, `items/${i}/amount`) })) ?? null;
+    // Each line is checked against what is left of its product; a product named twice would be checked twice against the same remainder.
+    if (items && new Set(items.map((l) => l.product)).size !== items.length) throw badRequest('items_duplicate_product', 'Each product may appear once in a refund', 'items');
     return this.returnToWallets('refund', req.key, { ...req, items }, req.operationId, items, req.createdBy, req.terminalId);
   }
 
@@ -145,7 +156,7 @@ export class Ledger {
       const balances: Balance[] = [];
       for (const line of lines) {
         // Money going back is never refused for limits; only a closed account stops it (claims handle those).
-        const balance = await repo.creditWallet(trx, line.wallet, line.amount, { checkMaxBalance: false, undoDebitOf: purchaseId });
+        const balance = await repo.creditWallet(trx, line.wallet, line.amount, { limits: false, undoDebitOf: purchaseId });
         if (balance === null) throw new Declined({ code: 'account_closed', product: line.product });
         balances.push({ product: line.product, balance });
       }
@@ -188,7 +199,7 @@ export class Ledger {
       if (from.id === to.id) throw new Declined({ code: 'same_wallet' });
       const steps = [
         { id: from.id, apply: async () => repo.debitWallet(trx, from.id, amount), explain: async () => debitDecline(await repo.walletState(trx, from.id), amount) },
-        { id: to.id, apply: async () => repo.creditWallet(trx, to.id, amount, { checkMaxBalance: true }), explain: async () => creditDecline(await repo.walletState(trx, to.id), amount) },
+        { id: to.id, apply: async () => repo.creditWallet(trx, to.id, amount, { limits: true }), explain: async () => creditDecline(await repo.walletState(trx, to.id), amount) },
       ].sort((a, b) => (a.id < b.id ? -1 : 1));
       for (const step of steps) if ((await step.apply()) === null) throw new Declined((await step.explain()) ?? { code: 'account_closed' });
       const balances = await repo.walletsOfAccount(trx, req.fromAccountId);
@@ -205,18 +216,14 @@ export class Ledger {
   async close(req: { key: string; accountId: string; disposition: 'returned' | 'writeoff'; createdBy: string }): Promise<LedgerResult> {
     const products = (await this.database.db.selectFrom('wallets').select('product_code').where('account_id', '=', req.accountId).execute()).map((r) => r.product_code);
     return this.run('close', req.key, req, async (trx) => {
-      const account = await trx.selectFrom('accounts').select('status').where('id', '=', req.accountId).forUpdate().executeTakeFirst();
+      // NO KEY: a purchase holding a wallet inserts its operation with a foreign key to this account (a key-share
+      // lock); FOR UPDATE would make it wait on us while we wait on its wallet — a deadlock.
+      const account = await trx.selectFrom('accounts').select('status').where('id', '=', req.accountId).forNoKeyUpdate().executeTakeFirst();
       if (!account) throw new Declined({ code: 'wallet_not_found' });
       if (account.status === 'closed') throw new Declined({ code: 'account_closed' });
-      const wallets = await repo.walletsOfAccount(trx, req.accountId);
-      const remainders: Line[] = [];
-      for (const w of wallets) {
-        if (w.balance === 0n) continue;
-        // A negative remainder (an offline overdraft) is closed the same way: the delta is positive then.
-        const after = await repo.adjustWallet(trx, w.id, -w.balance);
-        if (after === null) throw new Declined({ code: 'account_not_closable' });
-        remainders.push({ wallet: w.id, product: w.product, amount: w.balance });
-      }
+      const wallets = await repo.closeWallets(trx, req.accountId);
+      // A negative remainder (an offline overdraft) is closed the same way, against the same account.
+      const remainders: Line[] = wallets.filter((w) => w.balance !== 0n).map((w) => ({ wallet: w.id, product: w.product, amount: w.balance }));
       await trx.updateTable('accounts').set({ status: 'closed', closed_at: new Date() }).where('id', '=', req.accountId).execute();
       const postings = closePostings(req.disposition, remainders);
       const moved = remainders.reduce((s, r) => s + (r.amount < 0n ? -r.amount : r.amount), 0n);

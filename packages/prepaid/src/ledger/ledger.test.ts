@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setAccountBlocked } from '../accounts/accounts.service.js';
+import { openAccount, setAccountBlocked } from '../accounts/accounts.service.js';
+import { createClient, createProduct } from '../directories/directories.repo.js';
 import { prepaidMigrations } from '../migrations.js';
 import type { PrepaidDb } from '../tables.js';
 import { createProgramme, key, newAccount } from './fixture.js';
@@ -135,6 +136,15 @@ describe('ledger', () => {
       expect((await balances(account.id)).own).toBe(50_000n);
     });
 
+    it('refuses a refund that names a product twice (each line would be checked against the same remainder)', async () => {
+      const account = await funded();
+      const p = approved(await ledger.purchase({ key: key(), accountId: account.id, merchantId: canteen, basket: [{ product: 'own', amount: 600 }] }));
+      await expect(
+        ledger.refund({ key: key(), operationId: p.operationId, items: [{ product: 'own', amount: 400 }, { product: 'own', amount: 400 }] }),
+      ).rejects.toMatchObject({ code: 'items_duplicate_product', status: 400 });
+      expect((await balances(account.id)).own).toBe(49_400n);
+    });
+
     it('lets only one of two concurrent reversals through', async () => {
       const account = await funded();
       const p = approved(await ledger.purchase({ key: key(), accountId: account.id, merchantId: canteen, basket: [{ product: 'own', amount: 1_000 }] }));
@@ -177,6 +187,7 @@ describe('ledger', () => {
   it('keeps the journal immutable, and verify names a wallet whose balance was edited behind its back', async () => {
     await expect(sql`update postings set amount = amount + 1`.execute(database.db)).rejects.toThrow(/immutable/);
     await expect(sql`delete from operations`.execute(database.db)).rejects.toThrow(/immutable/);
+    await expect(sql`truncate postings, operations cascade`.execute(database.db)).rejects.toThrow(/immutable/);
     const account = await funded();
     const wallet = await database.db.selectFrom('wallets').select('id').where('account_id', '=', account.id).where('product_code', '=', 'own').executeTakeFirstOrThrow();
     await sql`update wallets set balance = balance + 1 where id = ${wallet.id}`.execute(database.db);
@@ -185,5 +196,94 @@ describe('ledger', () => {
     expect(report.problems).toContain(`wallet ${wallet.id}: balance 50001 but postings sum to 50000`);
     await sql`update wallets set balance = balance - 1 where id = ${wallet.id}`.execute(database.db);
     expect((await verifyLedger(database.db)).ok).toBe(true);
+  });
+
+  it('refuses postings that do not sum to zero, or that name a wallet of another product', async () => {
+    const account = await funded();
+    const [meals, own] = await database.db.selectFrom('wallets').select('id').where('account_id', '=', account.id).orderBy('product_code').execute();
+    const inOneTransaction = (postings: (op: string) => Array<{ wallet_id: bigint; product_code: string; amount: bigint }>) =>
+      database.db.transaction().execute(async (trx) => {
+        const op = await trx.insertInto('operations').values({ type: 'correction', account_id: account.id, amount: 1n }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('postings').values(postings(op.id).map((p) => ({ ...p, operation_id: op.id, ledger_account_id: null }))).execute();
+      });
+    await expect(inOneTransaction(() => [{ wallet_id: own!.id, product_code: 'own', amount: 1n }])).rejects.toThrow(/sum to 1, not 0/);
+    await expect(
+      inOneTransaction(() => [
+        { wallet_id: meals!.id, product_code: 'own', amount: 1n },
+        { wallet_id: own!.id, product_code: 'own', amount: -1n },
+      ]),
+    ).rejects.toThrow(/names product own/);
+    expect((await verifyLedger(database.db)).ok).toBe(true);
+  });
+
+  it('verify names an amount that disagrees with the postings, an over-refund and a funding account in credit', async () => {
+    const account = await funded();
+    const p = approved(await ledger.purchase({ key: key(), accountId: account.id, merchantId: canteen, basket: [{ product: 'own', amount: 100 }] }));
+    const rollback = new Error('rollback');
+    let report: Awaited<ReturnType<typeof verifyLedger>> | undefined;
+    // Written behind the ledger's back (what a bad restore or a hand-made fix could leave), then rolled back.
+    await database.db
+      .transaction()
+      .execute(async (trx) => {
+        const wallet = (await trx.selectFrom('wallets').select('id').where('account_id', '=', account.id).where('product_code', '=', 'own').executeTakeFirstOrThrow()).id;
+        const merchant = (await trx.selectFrom('ledger_accounts').select('id').where('merchant_id', '=', canteen).where('product_code', '=', 'own').executeTakeFirstOrThrow()).id;
+        const funding = (await trx.selectFrom('ledger_accounts').select('id').where('kind', '=', 'funding').where('product_code', '=', 'own').executeTakeFirstOrThrow()).id;
+        const refund = await trx.insertInto('operations').values({ type: 'refund', account_id: account.id, original_operation_id: p.operationId, amount: 999n }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('postings').values([
+          { operation_id: refund.id, wallet_id: wallet, ledger_account_id: null, product_code: 'own', amount: 150n },
+          { operation_id: refund.id, wallet_id: null, ledger_account_id: merchant, product_code: 'own', amount: -150n },
+        ]).execute();
+        await sql`update wallets set balance = balance + 150 where id = ${wallet}`.execute(trx);
+        const gift = await trx.insertInto('operations').values({ type: 'correction', amount: 10_000_000n }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('postings').values([
+          { operation_id: gift.id, wallet_id: null, ledger_account_id: funding, product_code: 'own', amount: 10_000_000n },
+          { operation_id: gift.id, wallet_id: wallet, ledger_account_id: null, product_code: 'own', amount: -10_000_000n },
+        ]).execute();
+        await sql`update wallets set min_balance = -100000000, balance = balance - 10000000 where id = ${wallet}`.execute(trx);
+        report = await verifyLedger(trx);
+        throw rollback;
+      })
+      .catch((error: unknown) => {
+        if (error !== rollback) throw error;
+      });
+    expect(report!.ok).toBe(false);
+    expect(report!.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^operation .* \(refund\): amount 999 but its positive postings sum to 150$/),
+        `purchase ${p.operationId}: wallet ${(await database.db.selectFrom('wallets').select('id').where('account_id', '=', account.id).where('product_code', '=', 'own').executeTakeFirstOrThrow()).id} got back 150, more than the 100 it paid`,
+        expect.stringMatching(/^ledger account \d+ \(funding, own\): balance \d+ has the wrong sign$/),
+      ]),
+    );
+    expect((await verifyLedger(database.db)).ok).toBe(true);
+  });
+
+  it('takes nothing into or out of a closed account, and the database refuses to fill a closed wallet', async () => {
+    const account = await funded();
+    approved(await ledger.close({ key: key(), accountId: account.id, disposition: 'writeoff', createdBy: 'manager' }));
+    expect(await ledger.purchase({ key: key(), accountId: account.id, merchantId: canteen, basket: [{ product: 'own', amount: 1 }] })).toMatchObject({ decline: { code: 'account_closed' } });
+    expect(await ledger.correct({ key: key(), accountId: account.id, product: 'own', amount: 5, reason: 'x', createdBy: 'operator' })).toMatchObject({ decline: { code: 'account_closed' } });
+    expect(await ledger.close({ key: key(), accountId: account.id, disposition: 'writeoff', createdBy: 'manager' })).toMatchObject({ decline: { code: 'account_closed' } });
+    await expect(sql`update wallets set balance = 1 where account_id = ${account.id}`.execute(database.db)).rejects.toThrow(/closed_wallet_is_empty/);
+    expect((await verifyLedger(database.db)).problems).toEqual([]);
+  });
+
+  it('applies credit limits to credits and to transfers in, the wallet\'s own limit being the stricter', async () => {
+    await createProduct(database.db, { code: 'bonus', name: 'Подарочный', creditPerOperationLimit: 6_000n, dailyCreditLimit: 10_000n, monthlyCreditLimit: 100_000n });
+    const open = async (limits?: Parameters<typeof openAccount>[1]['limits']) =>
+      openAccount(database.db, { clientId: await createClient(database.db, { fullName: 'Сидорова Анна' }), products: ['bonus'], limits });
+    const account = await open();
+    const credit = (amount: number, to = account.id) => ledger.credit({ key: key(), accountId: to, product: 'bonus', amount });
+    expect(await credit(6_001)).toMatchObject({ decline: { code: 'limit_exceeded', limit: 'credit_per_operation', remaining: 6_000n } });
+    approved(await credit(6_000));
+    approved(await credit(4_000));
+    expect(await credit(1)).toMatchObject({ decline: { code: 'limit_exceeded', limit: 'daily_credit', remaining: 0n } });
+
+    const strict = await open({ bonus: { dailyCreditLimit: 3_000n } });
+    expect(await ledger.transfer({ key: key(), fromAccountId: account.id, toAccountId: strict.id, product: 'bonus', amount: 3_001 })).toMatchObject({
+      decline: { code: 'limit_exceeded', limit: 'daily_credit', remaining: 3_000n },
+    });
+    approved(await ledger.transfer({ key: key(), fromAccountId: account.id, toAccountId: strict.id, product: 'bonus', amount: 3_000 }));
+    expect(await credit(1, strict.id)).toMatchObject({ decline: { code: 'limit_exceeded', limit: 'daily_credit' } });
+    expect(await balances(strict.id)).toEqual({ bonus: 3_000n });
   });
 });

@@ -3,13 +3,14 @@
  * conditional UPDATE (ledger.repo.ts); this pure version explains a refused UPDATE with a stable code
  * and is what the tests check the rules against.
  */
-export type Limit = 'per_operation' | 'daily' | 'monthly' | 'max_balance';
+/** Debit limits keep their short names (terminals already know them); credit limits say so. */
+export type Limit = 'per_operation' | 'daily' | 'monthly' | 'max_balance' | 'credit_per_operation' | 'daily_credit' | 'monthly_credit';
 
 export type Decline =
   | { code: 'insufficient_funds'; product: string; available: bigint }
   | { code: 'limit_exceeded'; product: string; limit: Limit; remaining: bigint }
   | { code: 'account_blocked' | 'account_closed' | 'wallet_not_found' | 'product_not_accepted' | 'merchant_blocked' | 'merchant_not_found'; product?: string }
-  | { code: 'operation_not_found' | 'not_a_purchase' | 'already_reversed' | 'refund_exceeds_purchase' | 'same_wallet' | 'product_mismatch' | 'account_not_closable' };
+  | { code: 'operation_not_found' | 'not_a_purchase' | 'already_reversed' | 'refund_exceeds_purchase' | 'same_wallet' };
 
 export interface WalletState {
   product: string;
@@ -21,9 +22,14 @@ export interface WalletState {
   perOperationLimit: bigint | null;
   dailyDebitLimit: bigint | null;
   monthlyDebitLimit: bigint | null;
-  /** Debits so far today and this month (already reset when the day or month changed). */
+  creditPerOperationLimit: bigint | null;
+  dailyCreditLimit: bigint | null;
+  monthlyCreditLimit: bigint | null;
+  /** Debits and credits so far today and this month (already reset when the day or month changed). */
   dayDebit: bigint;
   monthDebit: bigint;
+  dayCredit: bigint;
+  monthCredit: bigint;
 }
 
 export const stricter = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
@@ -44,8 +50,22 @@ export function debitDecline(w: WalletState, amount: bigint): Decline | null {
   return null;
 }
 
+/**
+ * New money into a wallet (a credit, the receiving side of a transfer). Money going back from a
+ * merchant (reversal, refund) is not judged here: it undoes a debit and is never refused for limits.
+ * A blocked account still receives credits: blocking stops spending, not funding.
+ */
 export function creditDecline(w: WalletState, amount: bigint): Decline | null {
   if (w.accountStatus === 'closed') return { code: 'account_closed', product: w.product };
+  if (w.creditPerOperationLimit !== null && amount > w.creditPerOperationLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'credit_per_operation', remaining: w.creditPerOperationLimit };
+  }
+  if (w.dailyCreditLimit !== null && w.dayCredit + amount > w.dailyCreditLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'daily_credit', remaining: max0(w.dailyCreditLimit - w.dayCredit) };
+  }
+  if (w.monthlyCreditLimit !== null && w.monthCredit + amount > w.monthlyCreditLimit) {
+    return { code: 'limit_exceeded', product: w.product, limit: 'monthly_credit', remaining: max0(w.monthlyCreditLimit - w.monthCredit) };
+  }
   if (w.maxBalance !== null && w.balance + amount > w.maxBalance) {
     return { code: 'limit_exceeded', product: w.product, limit: 'max_balance', remaining: max0(w.maxBalance - w.balance) };
   }

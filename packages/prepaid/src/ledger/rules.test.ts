@@ -12,8 +12,13 @@ const wallet = (over: Partial<WalletState> = {}): WalletState => ({
   perOperationLimit: null,
   dailyDebitLimit: null,
   monthlyDebitLimit: null,
+  creditPerOperationLimit: null,
+  dailyCreditLimit: null,
+  monthlyCreditLimit: null,
   dayDebit: 0n,
   monthDebit: 0n,
+  dayCredit: 0n,
+  monthCredit: 0n,
   ...over,
 });
 
@@ -49,11 +54,23 @@ describe('debit rules', () => {
     else expect(decline).toMatchObject(expected);
   });
 
-  it('refuses a credit past the maximum balance, and any credit to a closed account', () => {
-    expect(creditDecline(wallet({ maxBalance: 10_500n }), 501n)).toMatchObject({ code: 'limit_exceeded', limit: 'max_balance', remaining: 500n });
-    expect(creditDecline(wallet({ maxBalance: 10_500n }), 500n)).toBeNull();
-    expect(creditDecline(wallet({ accountStatus: 'blocked' }), 1n)).toBeNull();
-    expect(creditDecline(wallet({ accountStatus: 'closed' }), 1n)).toMatchObject({ code: 'account_closed' });
+});
+
+describe('credit rules', () => {
+  it.each([
+    ['within every limit', wallet(), 1_000n, null],
+    ['past the maximum balance', wallet({ maxBalance: 10_500n }), 501n, { code: 'limit_exceeded', limit: 'max_balance', remaining: 500n }],
+    ['up to the maximum balance exactly', wallet({ maxBalance: 10_500n }), 500n, null],
+    ['over the per-credit limit', wallet({ creditPerOperationLimit: 5_000n }), 5_001n, { code: 'limit_exceeded', limit: 'credit_per_operation', remaining: 5_000n }],
+    ['over the daily credit limit given today so far', wallet({ dailyCreditLimit: 3_000n, dayCredit: 2_500n }), 501n, { code: 'limit_exceeded', limit: 'daily_credit', remaining: 500n }],
+    ['exactly the daily credit limit', wallet({ dailyCreditLimit: 3_000n, dayCredit: 2_500n }), 500n, null],
+    ['over the monthly credit limit', wallet({ monthlyCreditLimit: 9_000n, monthCredit: 9_500n }), 1n, { code: 'limit_exceeded', limit: 'monthly_credit', remaining: 0n }],
+    ['into a blocked account (blocking stops spending, not funding)', wallet({ accountStatus: 'blocked' }), 1n, null],
+    ['into a closed account', wallet({ accountStatus: 'closed' }), 1n, { code: 'account_closed' }],
+  ])('%s', (_name, state, amount, expected) => {
+    const decline = creditDecline(state, amount);
+    if (expected === null) expect(decline).toBeNull();
+    else expect(decline).toMatchObject(expected);
   });
 });
 

@@ -2,14 +2,17 @@ import { sql, type Kysely } from 'kysely';
 import type { PrepaidDb } from '../tables.js';
 
 /**
- * Re-checks the ledger's invariants over the whole journal, independently of how it was written:
- * I1 each operation's postings sum to zero (and so does each product overall); I2 each wallet's
- * balance equals the sum of its postings; I3 no wallet below its minimum; every money operation has
- * postings. Returns every problem found, the first ones named.
+ * Re-checks the ledger's invariants (ledger.service.ts, I1–I8) over the whole journal, independently
+ * of how it was written — also those the database enforces, since a trigger can be disabled and a
+ * restore can skip constraints. Returns every kind of problem found, the first ones of each named, and
+ * the system accounts' balances, which exist only as sums of postings (no row is kept for them: a
+ * merchant's balance row would be a hot row on the purchase path).
  */
 export interface VerifyReport {
   ok: boolean;
   counts: { operations: number; postings: number; wallets: number };
+  /** Per kind of system account and product: the sum of their postings, and over how many accounts. */
+  systemBalances: Array<{ kind: string; product: string; accounts: number; balance: bigint }>;
   problems: string[];
 }
 
@@ -17,33 +20,106 @@ const LIMIT = 20;
 
 export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport> {
   const problems: string[] = [];
+  const check = async <R extends object>(query: ReturnType<typeof sql<R>>, describe: (row: R) => string) => {
+    for (const row of (await query.execute(db)).rows) problems.push(describe(row));
+  };
 
-  const unbalanced = await sql<{ operation_id: string; total: bigint }>`
-    select operation_id, sum(amount) as total from postings group by operation_id having sum(amount) <> 0 limit ${LIMIT}`.execute(db);
-  for (const r of unbalanced.rows) problems.push(`operation ${r.operation_id}: postings sum to ${r.total}, not 0`);
+  // I1
+  await check(
+    sql<{ operation_id: string; total: bigint }>`
+      select operation_id, sum(amount) as total from postings group by operation_id having sum(amount) <> 0 order by operation_id limit ${LIMIT}`,
+    (r) => `operation ${r.operation_id}: postings sum to ${r.total}, not 0`,
+  );
+  await check(
+    sql<{ product_code: string; total: bigint }>`
+      select product_code, sum(amount) as total from postings group by product_code having sum(amount) <> 0 order by product_code`,
+    (r) => `product ${r.product_code}: all postings sum to ${r.total}, not 0`,
+  );
+  await check(
+    sql<{ id: bigint; operation_id: string; product_code: string; holds: string }>`
+      select p.id, p.operation_id, p.product_code, coalesce(w.product_code, la.product_code) as holds
+      from postings p left join wallets w on w.id = p.wallet_id left join ledger_accounts la on la.id = p.ledger_account_id
+      where p.product_code <> coalesce(w.product_code, la.product_code)
+      order by p.id limit ${LIMIT}`,
+    (r) => `posting ${r.id} of operation ${r.operation_id}: product ${r.product_code}, but it names an account of ${r.holds}`,
+  );
 
-  const products = await sql<{ product_code: string; total: bigint }>`
-    select product_code, sum(amount) as total from postings group by product_code having sum(amount) <> 0`.execute(db);
-  for (const r of products.rows) problems.push(`product ${r.product_code}: all postings sum to ${r.total}, not 0`);
+  // I2
+  await check(
+    sql<{ id: bigint; balance: bigint; posted: bigint }>`
+      select w.id, w.balance, coalesce(p.posted, 0) as posted
+      from wallets w left join (select wallet_id, sum(amount) as posted from postings where wallet_id is not null group by wallet_id) p on p.wallet_id = w.id
+      where w.balance <> coalesce(p.posted, 0)
+      order by w.id limit ${LIMIT}`,
+    (r) => `wallet ${r.id}: balance ${r.balance} but postings sum to ${r.posted}`,
+  );
 
-  const drift = await sql<{ id: bigint; balance: bigint; posted: bigint }>`
-    select w.id, w.balance, coalesce(p.posted, 0) as posted
-    from wallets w left join (select wallet_id, sum(amount) as posted from postings where wallet_id is not null group by wallet_id) p on p.wallet_id = w.id
-    where w.balance <> coalesce(p.posted, 0)
-    order by w.id limit ${LIMIT}`.execute(db);
-  for (const r of drift.rows) problems.push(`wallet ${r.id}: balance ${r.balance} but postings sum to ${r.posted}`);
+  // I3
+  await check(
+    sql<{ id: bigint; balance: bigint; min_balance: bigint }>`
+      select id, balance, min_balance from wallets where balance < min_balance order by id limit ${LIMIT}`,
+    (r) => `wallet ${r.id}: balance ${r.balance} below its minimum ${r.min_balance}`,
+  );
 
-  const below = await sql<{ id: bigint; balance: bigint; min_balance: bigint }>`
-    select id, balance, min_balance from wallets where balance < min_balance order by id limit ${LIMIT}`.execute(db);
-  for (const r of below.rows) problems.push(`wallet ${r.id}: balance ${r.balance} below its minimum ${r.min_balance}`);
+  // I5 (an operation that moves money but has no postings shows here too: its positive side is 0)
+  await check(
+    sql<{ id: string; type: string; amount: bigint; positive: bigint }>`
+      select o.id, o.type, o.amount, coalesce(sum(p.amount) filter (where p.amount > 0), 0) as positive
+      from operations o left join postings p on p.operation_id = o.id
+      group by o.id having o.amount <> coalesce(sum(p.amount) filter (where p.amount > 0), 0)
+      order by min(o.seq) limit ${LIMIT}`,
+    (r) => `operation ${r.id} (${r.type}): amount ${r.amount} but its positive postings sum to ${r.positive}`,
+  );
 
-  const empty = await sql<{ id: string; type: string }>`
-    select o.id, o.type from operations o
-    where o.amount > 0 and not exists (select 1 from postings p where p.operation_id = o.id)
-    order by o.seq limit ${LIMIT}`.execute(db);
-  for (const r of empty.rows) problems.push(`operation ${r.id} (${r.type}): moves money but has no postings`);
+  // I6
+  await check(
+    sql<{ purchase_id: string; wallet_id: bigint; taken: bigint; returned: bigint }>`
+      select o.original_operation_id as purchase_id, r.wallet_id, taken.amount as taken, sum(r.amount) as returned
+      from operations o join postings r on r.operation_id = o.id and r.wallet_id is not null
+      left join lateral (select -coalesce(sum(t.amount), 0) as amount from postings t where t.operation_id = o.original_operation_id and t.wallet_id = r.wallet_id) taken on true
+      where o.type in ('reversal', 'refund')
+      group by o.original_operation_id, r.wallet_id, taken.amount
+      having sum(r.amount) > taken.amount
+      order by o.original_operation_id limit ${LIMIT}`,
+    (r) => `purchase ${r.purchase_id}: wallet ${r.wallet_id} got back ${r.returned}, more than the ${r.taken} it paid`,
+  );
+  await check(
+    sql<{ purchase_id: string; n: number }>`
+      select original_operation_id as purchase_id, count(*)::int as n from operations where type = 'reversal'
+      group by original_operation_id having count(*) > 1 order by original_operation_id limit ${LIMIT}`,
+    (r) => `purchase ${r.purchase_id}: reversed ${r.n} times`,
+  );
+
+  // I7
+  const balances = await sql<{ id: bigint; kind: string; product_code: string; balance: bigint }>`
+    select la.id, la.kind, la.product_code, coalesce(sum(p.amount), 0) as balance
+    from ledger_accounts la left join postings p on p.ledger_account_id = la.id
+    group by la.id order by la.id`.execute(db);
+  let signProblems = 0;
+  for (const r of balances.rows) {
+    const wrongSign = (r.kind === 'funding' && r.balance > 0n) || (r.kind === 'merchant' && r.balance < 0n);
+    if (wrongSign && signProblems++ < LIMIT) problems.push(`ledger account ${r.id} (${r.kind}, ${r.product_code}): balance ${r.balance} has the wrong sign`);
+  }
+
+  // I8
+  await check(
+    sql<{ account_id: string; wallet_id: bigint; balance: bigint; closed: boolean }>`
+      select a.id as account_id, w.id as wallet_id, w.balance, w.closed from accounts a join wallets w on w.account_id = a.id
+      where (a.status = 'closed') <> w.closed or (w.closed and w.balance <> 0)
+      order by w.id limit ${LIMIT}`,
+    (r) => `account ${r.account_id}: wallet ${r.wallet_id} is ${r.closed ? 'closed' : 'open'} with balance ${r.balance}, the account is not`,
+  );
+
+  const systemBalances = new Map<string, VerifyReport['systemBalances'][number]>();
+  for (const r of balances.rows) {
+    const key = `${r.kind}/${r.product_code}`;
+    const entry = systemBalances.get(key) ?? { kind: r.kind, product: r.product_code, accounts: 0, balance: 0n };
+    entry.accounts++;
+    entry.balance += BigInt(r.balance);
+    systemBalances.set(key, entry);
+  }
 
   const counts = await sql<{ operations: number; postings: number; wallets: number }>`
     select (select count(*)::int from operations) as operations, (select count(*)::int from postings) as postings, (select count(*)::int from wallets) as wallets`.execute(db);
-  return { ok: problems.length === 0, counts: counts.rows[0]!, problems };
+  return { ok: problems.length === 0, counts: counts.rows[0]!, systemBalances: [...systemBalances.values()], problems };
 }
