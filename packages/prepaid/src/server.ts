@@ -1,6 +1,9 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import { Counter, Histogram } from 'prom-client';
 import { Ledger } from './ledger/ledger.service.js';
+import { registerPartnerAuth } from './partners/partner-auth.js';
+import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
+import { registerPartnerAdminRoutes } from './partners/partners.staff.routes.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
@@ -18,6 +21,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
     readiness: standardReadiness(runtime),
     roleHierarchy: prepaidRoleHierarchy,
     trustProxy: config.NODE_ENV === 'production',
+    securitySchemes: partnerSecurityScheme,
   });
   await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: { ...authSettingsFrom(config), cookiePrefix: 'prepaid_', hashing: options.hashing } });
   registerUserAdmin(app, { database: runtime.database, roles: prepaidRoles, adminRoles: ['admin', 'manager'], prefix: '/api/staff/users', hashing: options.hashing });
@@ -28,5 +32,8 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const batches = new Histogram({ name: 'pos_purchase_batch_size', help: 'One-line purchases applied per statement (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [app.metrics] });
   await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size)), terminals });
   registerStaffRoutes(app, { database, ledger, terminals });
+  registerPartnerAuth(app, { database, cache: runtime.cache });
+  registerPartnerRoutes(app, { database, ledger });
+  registerPartnerAdminRoutes(app, { database });
   return app;
 }

@@ -1,5 +1,6 @@
 import type { AuthTables, BusTables } from '@app/kernel';
 import type { ColumnType, Generated } from 'kysely';
+import type { PartnerTables } from './partners/tables.js';
 
 /** Kysely types of the prepaid schema (migrations/*.sql) plus the kernel's tables. */
 type Default<T> = ColumnType<T, T | undefined, T>;
@@ -106,4 +107,4 @@ export type BlockReason = 'lost' | 'stolen' | 'destroyed' | 'other';
 
 export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close';
 
-export type PrepaidDb = PrepaidTables & AuthTables & BusTables;
+export type PrepaidDb = PrepaidTables & PartnerTables & AuthTables & BusTables;

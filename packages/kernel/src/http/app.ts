@@ -46,6 +46,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy?: boolean | string;
+  /** OpenAPI security schemes besides the session cookie (e.g. partner API keys), named for routes' `security`. */
+  securitySchemes?: Record<string, { type: 'http'; scheme: 'bearer' | 'basic'; bearerFormat?: string; description?: string }>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -109,6 +111,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'sid', description: 'Session cookie set by POST /auth/login' },
+          ...options.securitySchemes,
         },
       },
     },
