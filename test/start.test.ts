@@ -61,6 +61,9 @@ describe('npm start (all services in one process)', () => {
     for (const port of Object.values(ports)) {
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(ready.status).toBe(200);
+      // The published API document must build: a route naming an undeclared security scheme breaks it.
+      const openapi = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      expect(openapi.status).toBe(200);
     }
     const status = await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/status`)).json();
     expect(status).toEqual({ back: 'online', billing: 'online' });
