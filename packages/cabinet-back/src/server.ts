@@ -1,18 +1,42 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import type { BillingAdapter } from './billing/billing-adapter.js';
+import { registerDeadCommandRoutes } from './commands/dead-commands.routes.js';
+import { registerLinkRequestRoutes } from './link-requests/link-requests.routes.js';
 import { backOfficeRoleHierarchy, backOfficeRoles } from './roles.js';
+import { pingWithin } from './status.js';
+import { backContextWithoutBilling, type CabinetBackWorkerOptions } from './workers.js';
+
+export interface CabinetBackAppOptions {
+  hashing?: PasswordHashing;
+  /** The billing behind this back office; without it, decisions that need billing answer 503. */
+  billing?: BillingAdapter;
+  /** The outbox relay's nudge, so decisions are published at once. */
+  nudge?: () => void;
+  snapshot?: Pick<CabinetBackWorkerOptions, 'historyMonths' | 'attachPdfs' | 'now'>;
+}
 
 /** The back office (LAN): supplier staff log in here; request handling and billing integration plug in. */
-export async function createCabinetBackApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing } = {}): Promise<HttpApp> {
+export async function createCabinetBackApp(runtime: ServiceRuntime, config: CommonConfig, options: CabinetBackAppOptions = {}): Promise<HttpApp> {
+  const billing = options.billing;
   const app = await createHttpApp({
     service: 'cabinet-back',
     title: 'Cabinet back office API',
     description: 'Supplier staff: requests, contract applications, billing integration.',
     logger: runtime.logger,
+    // Billing is not part of readiness: the back keeps taking commands (they wait for billing) when it is away.
     readiness: standardReadiness(runtime),
     roleHierarchy: backOfficeRoleHierarchy,
     trustProxy: config.NODE_ENV === 'production',
   });
   await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: { ...authSettingsFrom(config), cookiePrefix: 'backoffice_', hashing: options.hashing } });
   registerUserAdmin(app, { database: runtime.database, roles: backOfficeRoles, adminRoles: ['admin'], prefix: '/api/staff/users', hashing: options.hashing });
+  const ctx = { ...backContextWithoutBilling(runtime, { ...options.snapshot, nudge: options.nudge }), adapter: billing };
+  registerLinkRequestRoutes(app, { ctx });
+  registerDeadCommandRoutes(app, { database: ctx.database });
+  app.get(
+    '/api/back-office/billing/status',
+    { config: { access: { roles: ['employee'] } }, schema: { tags: ['billing'], summary: 'Whether billing answers right now' } },
+    async () => ({ billing: billing ? await pingWithin(billing, 2_000) : ('offline' as const), adapter: billing?.name ?? null }),
+  );
   return app;
 }

@@ -37,7 +37,7 @@ export const LinkRejected = Type.Object({
   commandId: Id,
   userRef: Id,
   contractNumber: Type.String(),
-  code: Type.Union(linkRejectionCodes.map((c) => Type.Literal(c))),
+  code: Type.Union([Type.Literal('contract_not_found'), Type.Literal('secret_mismatch'), Type.Literal('contract_terminated'), Type.Literal('request_declined')]),
   message: Type.String(),
 });
 export type LinkRejected = Static<typeof LinkRejected>;
