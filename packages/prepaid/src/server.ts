@@ -5,6 +5,7 @@ import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
 import { registerPartnerAdminRoutes } from './partners/partners.staff.routes.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
+import { registerRegistryRoutes } from './registries/registry.routes.js';
 import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
 import { registerStaffRoutes } from './staff/staff.routes.js';
@@ -35,5 +36,6 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   registerPartnerAuth(app, { database, cache: runtime.cache });
   registerPartnerRoutes(app, { database, ledger });
   registerPartnerAdminRoutes(app, { database });
+  await registerRegistryRoutes(app, { database });
   return app;
 }

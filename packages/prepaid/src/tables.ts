@@ -108,3 +108,60 @@ export type BlockReason = 'lost' | 'stolen' | 'destroyed' | 'other';
 export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close';
 
 export type PrepaidDb = PrepaidTables & PartnerTables & AuthTables & BusTables;
+
+// ---- Registries (migrations/0005_registries.sql; packages/prepaid/src/registries) ----
+// Kept out of PrepaidDb so this block only appends; registries code uses `RegistriesDb`.
+export type RegistryKind = 'clients' | 'credits';
+export type RegistryStatusName = 'received' | 'validated' | 'rejected' | 'applying' | 'scheduled' | 'applied' | 'failed';
+export type RegistryLineStatus = 'valid' | 'invalid' | 'applied' | 'failed' | 'skipped' | 'deferred';
+
+export interface RegistryTables {
+  registries: {
+    id: Generated<string>;
+    kind: RegistryKind;
+    number: string;
+    format: 'csv' | 'xlsx';
+    file_name: string | null;
+    file_bytes: bigint;
+    content_sha256: string;
+    source: 'staff' | 'file' | 'partner';
+    status: Default<RegistryStatusName>;
+    error_code: Default<string | null>;
+    error_message: Default<string | null>;
+    error_details: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+    lines_total: Default<number>;
+    lines_invalid: Default<number>;
+    lines_applied: Default<number>;
+    lines_failed: Default<number>;
+    lines_skipped: Default<number>;
+    lines_deferred: Default<number>;
+    received_by: string | null;
+    applied_by: Default<string | null>;
+    apply_owner: Default<string | null>;
+    apply_lease_until: Default<Date | null>;
+    received_at: Generated<Date>;
+    validated_at: Default<Date | null>;
+    apply_started_at: Default<Date | null>;
+    applied_at: Default<Date | null>;
+    updated_at: Generated<Date>;
+  };
+  registry_lines: {
+    registry_id: string;
+    line_no: number;
+    line_key: string | null;
+    action: string | null;
+    data: ColumnType<Record<string, unknown>, string, string>;
+    client_id: Default<string | null>;
+    account_id: Default<string | null>;
+    product_code: string | null;
+    amount: bigint | null;
+    planned_date: ColumnType<Date | null, string | null, string | null>;
+    status: RegistryLineStatus;
+    error_code: string | null;
+    error_message: string | null;
+    operation_id: Default<string | null>;
+    result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  };
+}
+
+export type RegistriesDb = PrepaidDb & RegistryTables;
