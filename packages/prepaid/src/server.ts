@@ -4,8 +4,10 @@ import { Ledger } from './ledger/ledger.service.js';
 import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
 import { registerPartnerAdminRoutes } from './partners/partners.staff.routes.js';
+import { registerPartnerRegistryRoutes } from './partners/partner-registries.routes.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { registerRegistryRoutes } from './registries/registry.routes.js';
+import { RegistryService } from './registries/registry.service.js';
 import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
 import { registerStaffRoutes } from './staff/staff.routes.js';
@@ -36,6 +38,8 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   registerPartnerAuth(app, { database, cache: runtime.cache });
   registerPartnerRoutes(app, { database, ledger });
   registerPartnerAdminRoutes(app, { database });
-  await registerRegistryRoutes(app, { database });
+  const registries = new RegistryService(database);
+  await registerRegistryRoutes(app, { database, registries });
+  await registerPartnerRegistryRoutes(app, { database, registries });
   return app;
 }

@@ -116,6 +116,37 @@ describe('partner REST API with API keys and scopes', () => {
     expect(res.statusCode).toBe(403);
   });
 
+  it('takes a credit registry as the request body, applies it once, and shows it only to the partner that sent it', async () => {
+    const { key } = await issue(['registries:write', 'accounts:read']);
+    const csv = `line_id;account_number;product;amount\n1;${account.number};meals;12,50\n2;${account.number};own;1 000.00\n3;${account.number};own;1e3\n`;
+    const send = (k: string) =>
+      app.inject({ method: 'POST', url: '/api/partner/v1/registries?kind=credits&number=2026-11-01&format=csv&apply=true', headers: { ...bearer(k), 'content-type': 'text/csv' }, payload: csv });
+    const first = await send(key);
+    expect(first.statusCode, first.body).toBe(201);
+    const id = first.json().registry.id as string;
+    let status = first.json().registry.status as string;
+    for (let i = 0; i < 100 && status === 'applying'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await app.inject({ method: 'GET', url: `/api/partner/v1/registries/${id}`, headers: bearer(key) })).json().status;
+    }
+    const view = (await app.inject({ method: 'GET', url: `/api/partner/v1/registries/${id}`, headers: bearer(key) })).json();
+    expect(view).toMatchObject({ status: 'applied', number: 'hr-system#2026-11-01', lines: { total: 3, applied: 2, skipped: 1 } });
+    // Line numbers are the file's (the header is line 1), so a partner finds the line in its own file.
+    const lines = (await app.inject({ method: 'GET', url: `/api/partner/v1/registries/${id}/lines`, headers: bearer(key) })).json();
+    expect(lines.items.find((l: { lineNo: number }) => l.lineNo === 4).error.code).toBe('bad_amount');
+    const balances = (await app.inject({ method: 'GET', url: `/api/partner/v1/accounts/${account.number}`, headers: bearer(key) })).json();
+    const resent = await send(key);
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json()).toMatchObject({ duplicate: 'content', registry: { id } });
+    const after = (await app.inject({ method: 'GET', url: `/api/partner/v1/accounts/${account.number}`, headers: bearer(key) })).json();
+    expect(after).toEqual(balances);
+
+    const other = await app.inject({ method: 'POST', url: '/api/partners', ...manager, payload: { code: 'other-system', name: 'Другая система' } });
+    const otherKey = (await app.inject({ method: 'POST', url: `/api/partners/${other.json().id}/keys`, ...manager, payload: { scopes: ['registries:write'] } })).json().key as string;
+    expect((await app.inject({ method: 'GET', url: `/api/partner/v1/registries/${id}`, headers: bearer(otherKey) })).statusCode).toBe(404);
+    expect((await send(otherKey)).statusCode).toBe(409);
+  });
+
   it('publishes the partner routes, the key scheme and the terminal scheme in the OpenAPI document', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     const doc = res.json();
