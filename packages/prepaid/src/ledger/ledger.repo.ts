@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { OperationType, PrepaidDb } from '../tables.js';
 import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow } from './debit.sql.js';
+import { correctionAllowed, creditCounterAssignments, creditWithinLimits, dayCreditNow, monthCreditNow } from './credit.sql.js';
 import { stricter, type WalletState } from './limits.js';
 import type { PostingDraft } from './postings.js';
 
@@ -22,11 +23,6 @@ export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint): Pr
   return rows[0]?.balance ?? null;
 }
 
-const today = sql`current_date`;
-const thisMonth = sql`date_trunc('month', current_date)::date`;
-const dayCreditNow = sql<bigint>`(case when w.credit_day = ${today} then w.day_credit else 0 end)`;
-const monthCreditNow = sql<bigint>`(case when w.credit_month = ${thisMonth} then w.month_credit else 0 end)`;
-
 /**
  * Credits a wallet; null (nothing changed) when it is closed or a limit refuses. `limits`: new money
  * (a credit, the receiving side of a transfer) — the maximum balance and the credit limits apply, and
@@ -43,18 +39,11 @@ export async function creditWallet(trx: Tx, walletId: bigint, amount: bigint, op
       balance = w.balance + ${amount},
       day_debit = case when w.debit_day = (select day from original) then greatest(w.day_debit - ${amount}, 0) else w.day_debit end,
       month_debit = case when w.debit_month = (select month from original) then greatest(w.month_debit - ${amount}, 0) else w.month_debit end,
-      day_credit = case when ${limits} then ${dayCreditNow} + ${amount} else w.day_credit end,
-      credit_day = case when ${limits} then ${today} else w.credit_day end,
-      month_credit = case when ${limits} then ${monthCreditNow} + ${amount} else w.month_credit end,
-      credit_month = case when ${limits} then ${thisMonth} else w.credit_month end,
+      ${creditCounterAssignments(amount, limits)},
       updated_at = now()
     from products p
     where w.id = ${walletId} and p.code = w.product_code and not w.closed
-      and (not ${limits} or (
-        (least(w.max_balance, p.max_balance) is null or w.balance + ${amount} <= least(w.max_balance, p.max_balance))
-        and (least(w.credit_per_operation_limit, p.credit_per_operation_limit) is null or ${amount} <= least(w.credit_per_operation_limit, p.credit_per_operation_limit))
-        and (least(w.daily_credit_limit, p.daily_credit_limit) is null or ${dayCreditNow} + ${amount} <= least(w.daily_credit_limit, p.daily_credit_limit))
-        and (least(w.monthly_credit_limit, p.monthly_credit_limit) is null or ${monthCreditNow} + ${amount} <= least(w.monthly_credit_limit, p.monthly_credit_limit))))
+      and (not ${limits} or (${creditWithinLimits(amount)}))
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
 }
@@ -260,7 +249,7 @@ export async function saveIdempotent(trx: Tx, key: string, requestHash: string, 
 export async function adjustWallet(trx: Tx, walletId: bigint, delta: bigint): Promise<bigint | null> {
   const { rows } = await sql<{ balance: bigint }>`
     update wallets w set balance = w.balance + ${delta}, updated_at = now()
-    where w.id = ${walletId} and not w.closed and w.balance + ${delta} >= w.min_balance
+    where w.id = ${walletId} and not w.closed and ${correctionAllowed(delta)}
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from './registry.repo.js';
+import { correctionAllowed, creditCounterAssignments, creditWithinLimits } from '../ledger/credit.sql.js';
 
 /**
  * Credits and corrections of a registry, many lines per SQL statement (DESIGN §4: the database is
@@ -49,10 +50,6 @@ export function ledgerRequest(registryId: string, registryNumber: string, create
     : { key, accountId: w.accountId, product: w.product, amount: w.amount, reason: correctionReason(registryNumber, w), createdBy };
 }
 
-const today = sql`current_date`;
-const thisMonth = sql`date_trunc('month', current_date)::date`;
-const dayCredit = sql`(case when w.credit_day = ${today} then w.day_credit else 0 end)`;
-const monthCredit = sql`(case when w.credit_month = ${thisMonth} then w.month_credit else 0 end)`;
 
 /**
  * Applies lines whose wallets are all different (a wallet named twice in one UPDATE would be changed
@@ -85,19 +82,12 @@ export async function applyCreditRound(
     moved as (
       update wallets w set
         balance = w.balance + t.amount,
-        day_credit = case when t.kind = 'credit' then ${dayCredit} + t.amount else w.day_credit end,
-        credit_day = case when t.kind = 'credit' then ${today} else w.credit_day end,
-        month_credit = case when t.kind = 'credit' then ${monthCredit} + t.amount else w.month_credit end,
-        credit_month = case when t.kind = 'credit' then ${thisMonth} else w.credit_month end,
+        ${creditCounterAssignments(sql`t.amount`, sql`t.kind = 'credit'`)},
         updated_at = now()
       from target t, products p
       where w.id = t.wallet_id and w.account_id = t.account_id and w.product_code = t.product and p.code = w.product_code and not w.closed
-        and case when t.kind = 'correction' then w.balance + t.amount >= w.min_balance
-          else t.amount > 0
-            and (least(w.max_balance, p.max_balance) is null or w.balance + t.amount <= least(w.max_balance, p.max_balance))
-            and (least(w.credit_per_operation_limit, p.credit_per_operation_limit) is null or t.amount <= least(w.credit_per_operation_limit, p.credit_per_operation_limit))
-            and (least(w.daily_credit_limit, p.daily_credit_limit) is null or ${dayCredit} + t.amount <= least(w.daily_credit_limit, p.daily_credit_limit))
-            and (least(w.monthly_credit_limit, p.monthly_credit_limit) is null or ${monthCredit} + t.amount <= least(w.monthly_credit_limit, p.monthly_credit_limit))
+        and case when t.kind = 'correction' then ${correctionAllowed(sql`t.amount`)}
+          else t.amount > 0 and ${creditWithinLimits(sql`t.amount`)}
           end
       returning t.line_no, t.key, t.hash, t.op_id, t.seq, t.account_id, t.product, t.amount, t.kind, t.details, w.id as wallet_id, w.balance
     ),
