@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -74,6 +73,8 @@ function createPostgres<DB>(url: string, options: DatabaseOptions): Database<DB>
 
 async function createPGlite<DB>(dataDir: string | undefined): Promise<Database<DB>> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // Loaded only when used: the module alone costs ~140 MB of RSS, which a service on a real server never needs.
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create(dataDir, {
     parsers: { [INT8]: (value: string) => BigInt(value), [NUMERIC]: (value: string) => value },
     serializers: { [INT8]: (value: unknown) => String(value) },
