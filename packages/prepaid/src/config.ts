@@ -4,4 +4,10 @@ import { commonSettings, portSetting } from '@app/kernel';
 export const PrepaidSettings = Type.Object({
   ...commonSettings,
   PORT: portSetting(3000),
+  // Integration adapters (docs/exchange.md).
+  EXCHANGE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'root of the file exchange folders (in/ work/ out/ archive/ error/); unset = file exchange off' })),
+  EXCHANGE_POLL_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 2_000, description: 'interval between polls of the exchange folder and of the exchange tables' }),
+  EXCHANGE_STABLE_POLLS: Type.Integer({ minimum: 1, maximum: 100, default: 2, description: 'polls a dropped file must keep its size and mtime before it is taken (1 = at once; for partners who upload as *.tmp then rename)' }),
+  EXCHANGE_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3_600, default: 60, description: 'how long a file or exchange-table row taken by a crashed instance waits before another takes it over' }),
+  EXCHANGE_TABLES: Type.Boolean({ default: true, description: 'process the PostgreSQL exchange tables (exchange_client_requests, exchange_credit_requests)' }),
 });

@@ -165,3 +165,81 @@ export interface RegistryTables {
 }
 
 export type RegistriesDb = PrepaidDb & RegistryTables;
+
+// ---- Exchange adapters (migrations/0007_exchange.sql; packages/prepaid/src/exchange) ----
+// Kept out of PrepaidDb like the registries block; exchange code uses `ExchangeDb`.
+export type ExchangeRequestStatus = 'new' | 'processing' | 'done' | 'failed';
+
+export interface ExchangeTables {
+  exchange_files: {
+    claim_id: string;
+    file_name: string;
+    work_name: string;
+    kind: RegistryKind | null;
+    number: string | null;
+    status: Default<'processing' | 'archived' | 'error'>;
+    registry_id: Default<string | null>;
+    error_code: Default<string | null>;
+    error_message: Default<string | null>;
+    owner: string;
+    lease_until: Date;
+    attempts: Default<number>;
+    claimed_at: Generated<Date>;
+    finished_at: Default<Date | null>;
+  };
+  exchange_client_requests: {
+    id: Generated<bigint>;
+    partner_code: string;
+    request_id: string;
+    action: string;
+    client_id: string;
+    last_name: Default<string | null>;
+    first_name: Default<string | null>;
+    middle_name: Default<string | null>;
+    phone: Default<string | null>;
+    email: Default<string | null>;
+    account_number: Default<string | null>;
+    products: Default<string | null>;
+    card_uid: Default<string | null>;
+    nfc: Default<string | null>;
+    qr: Default<string | null>;
+    employee_number: Default<string | null>;
+    status: Default<ExchangeRequestStatus>;
+    result_code: Default<string | null>;
+    result_message: Default<string | null>;
+    result_client_uuid: Default<string | null>;
+    result_account_number: Default<string | null>;
+    result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+    claimed_by: Default<string | null>;
+    claimed_until: Default<Date | null>;
+    attempts: Default<number>;
+    created_at: Generated<Date>;
+    processed_at: Default<Date | null>;
+  };
+  exchange_credit_requests: {
+    id: Generated<bigint>;
+    partner_code: string;
+    request_id: string;
+    client_id: Default<string | null>;
+    account_number: Default<string | null>;
+    product: string;
+    /** numeric: read as a string (roubles), written as a string. */
+    amount: string;
+    kind: Default<string>;
+    planned_date: ColumnType<Date | null, string | null | undefined, string | null>;
+    comment: Default<string | null>;
+    status: Default<ExchangeRequestStatus>;
+    result_code: Default<string | null>;
+    result_message: Default<string | null>;
+    result_operation_id: Default<string | null>;
+    result_account_number: Default<string | null>;
+    result_balance: Default<string | null>;
+    claimed_by: Default<string | null>;
+    claimed_until: Default<Date | null>;
+    attempts: Default<number>;
+    created_at: Generated<Date>;
+    processed_at: Default<Date | null>;
+  };
+}
+
+export type ExchangeDb = RegistriesDb & ExchangeTables;
