@@ -9,3 +9,4 @@ export { verifyLedger, type VerifyReport } from './ledger/verify.js';
 export { Terminals } from './terminals/terminals.service.js';
 export { Identifiers } from './identifiers/identifiers.service.js';
 export type { PrepaidDb } from './tables.js';
+export { startExchangeWorkers, type ExchangeSettings } from './exchange/workers.js';
