@@ -46,3 +46,7 @@ export * from './auth/user-admin.routes.js';
 export * from './auth/seed.js';
 export * from './service/runtime.js';
 export * from './service/standalone.js';
+export * from './jobs/schedule.js';
+export * from './jobs/scheduler.js';
+export { listJobRuns, pruneJobRuns, type JobRun, type JobRunQuery } from './jobs/job-runs.repo.js';
+export * from './jobs/tables.js';

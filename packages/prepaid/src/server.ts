@@ -1,5 +1,6 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import { Counter, Histogram } from 'prom-client';
+import { registerSettlementAndJobRoutes } from './jobs/jobs.routes.js';
 import { Ledger } from './ledger/ledger.service.js';
 import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
@@ -41,5 +42,6 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const registries = new RegistryService(database);
   await registerRegistryRoutes(app, { database, registries });
   await registerPartnerRegistryRoutes(app, { database, registries });
+  registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger });
   return app;
 }

@@ -243,3 +243,42 @@ export interface ExchangeTables {
 }
 
 export type ExchangeDb = RegistriesDb & ExchangeTables;
+
+// ---- Settlement and scheduled jobs (migrations/0006_settlement.sql; src/settlement, src/jobs) ----
+// Kept out of PrepaidDb like the blocks above; settlement and jobs code uses `SettlementDb`.
+import type { JobTables } from '@app/kernel';
+
+export type SettlementKind = 'merchant' | 'provider';
+
+export interface SettlementTables {
+  settlement_registries: {
+    id: Generated<string>;
+    kind: SettlementKind;
+    party_id: string;
+    party_code: string;
+    party_name: string;
+    period_from: Date;
+    period_to: Date;
+    line_count: number;
+    operation_count: number;
+    purchases: bigint;
+    returns: bigint;
+    net: bigint;
+    totals: ColumnType<Array<{ product: string; lines: number; purchases: string; returns: string; net: string }>, string, never>;
+    reconciliation: ColumnType<Record<string, unknown>, string, never>;
+    csv_sha256: string;
+    created_by: string;
+    job_run_id: bigint | null;
+    created_at: Generated<Date>;
+  };
+  wallet_balance_snapshots: {
+    day: ColumnType<Date, string, never>;
+    wallet_id: bigint;
+    account_id: string;
+    product_code: string;
+    balance: bigint;
+    taken_at: Generated<Date>;
+  };
+}
+
+export type SettlementDb = PrepaidDb & SettlementTables & JobTables;
