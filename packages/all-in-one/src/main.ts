@@ -10,13 +10,12 @@ import {
   portSetting,
   stopOnSignals,
   startOutboxRelay,
-  type Database,
   type HttpApp,
   type ServiceRuntime,
 } from '@app/kernel';
 import { cabinetBackMigrations, answerStatusRequests, createCabinetBackApp, demoBackOfficeStaff, seedCabinetBackDemo } from '@app/cabinet-back';
 import { cabinetFrontMigrations, createCabinetFrontApp, demoConsumers, seedCabinetFrontDemo } from '@app/cabinet-front';
-import { createPrepaidApp, demoStaff, prepaidMigrations, seedPrepaidDemo, startExchangeWorkers, type PrepaidDb } from '@app/prepaid';
+import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidWorkerSettings, seedPrepaidDemo, startPrepaidWorkers } from '@app/prepaid';
 import { openDatabaseFor } from './databases.js';
 
 const Settings = Type.Object({
@@ -27,12 +26,8 @@ const Settings = Type.Object({
   PREPAID_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   CABINET_FRONT_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   CABINET_BACK_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  // Prepaid integration adapters, as in the standalone prepaid service (docs/exchange.md).
-  EXCHANGE_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  EXCHANGE_POLL_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 2_000 }),
-  EXCHANGE_STABLE_POLLS: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
-  EXCHANGE_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3_600, default: 60 }),
-  EXCHANGE_TABLES: Type.Boolean({ default: true }),
+  // Prepaid integration adapters and scheduled jobs, as in the standalone prepaid service.
+  ...prepaidWorkerSettings,
 });
 
 const config = loadConfigOrExit(Settings);
@@ -62,7 +57,7 @@ const cabinetFront = await runtimeFor('cabinet-front', config.CABINET_FRONT_DATA
 await Promise.all([seedPrepaidDemo(prepaid.database), seedCabinetBackDemo(cabinetBack.database), seedCabinetFrontDemo(cabinetFront.database)]);
 const status = await answerStatusRequests(cabinetBack);
 stoppers.push(() => status.close());
-stoppers.push(...(await startExchangeWorkers({ database: prepaid.database as Database<PrepaidDb>, logger: prepaid.logger }, config)));
+stoppers.push(...(await startPrepaidWorkers(prepaid, config)));
 
 const urls = {
   prepaid: await listen(await createPrepaidApp(prepaid, config), config.PREPAID_PORT),

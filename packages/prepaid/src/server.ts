@@ -1,6 +1,7 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type Database, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import { Counter, Histogram } from 'prom-client';
 import { registerSettlementAndJobRoutes } from './jobs/jobs.routes.js';
+import type { PrepaidJobsOptions } from './jobs/prepaid-jobs.js';
 import { Ledger } from './ledger/ledger.service.js';
 import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
@@ -16,7 +17,7 @@ import type { PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
 
 /** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
-export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing } = {}): Promise<HttpApp> {
+export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing; jobs?: PrepaidJobsOptions } = {}): Promise<HttpApp> {
   const app = await createHttpApp({
     service: 'prepaid',
     title: 'Prepaid processing API',
@@ -42,6 +43,6 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const registries = new RegistryService(database);
   await registerRegistryRoutes(app, { database, registries });
   await registerPartnerRegistryRoutes(app, { database, registries });
-  registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger });
+  registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger, options: options.jobs });
   return app;
 }

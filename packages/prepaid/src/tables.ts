@@ -271,6 +271,12 @@ export interface SettlementTables {
     job_run_id: bigint | null;
     created_at: Generated<Date>;
   };
+  settlement_exports: {
+    registry_id: string;
+    format: 'csv' | 'xlsx';
+    file_name: string;
+    written_at: Generated<Date>;
+  };
   wallet_balance_snapshots: {
     day: ColumnType<Date, string, never>;
     wallet_id: bigint;

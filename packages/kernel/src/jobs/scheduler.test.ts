@@ -276,7 +276,8 @@ describe('scheduler', () => {
     const s = scheduler({ instanceId: 'a', clock }).register(job('test.manual', undefined, 'a'));
     const run = await s.runNow('test.manual', { requestedBy: 'manager', key: 'k1', params: { day: '2026-11-24' }, wait: true });
     expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', periodKey: 'manual:k1', requestedBy: 'manager', params: { day: '2026-11-24' } });
-    expect((await s.runNow('test.manual', { key: 'k1' })).id).toBe(run.id);
+    expect(await s.runNow('test.manual', { key: 'k1', params: { day: '2026-11-24' } })).toMatchObject({ id: run.id, replayed: true });
+    await expect(s.runNow('test.manual', { key: 'k1', params: { day: '2026-11-25' } })).rejects.toMatchObject({ code: 'idempotency_conflict', status: 409 });
     await s.runNow('test.manual', { wait: true });
     expect(executions).toHaveLength(2);
     await expect(s.runNow('test.nope')).rejects.toMatchObject({ code: 'job_not_found', status: 404 });

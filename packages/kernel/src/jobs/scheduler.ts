@@ -202,10 +202,11 @@ export class Scheduler<DB = unknown> {
 
   /**
    * Runs a job now, outside its schedule, on this instance. `key` makes the request idempotent (the same key
-   * answers the run it started before); without one every call is a new run. Resolves once the run is
-   * recorded as started, or with its outcome when `wait` is set.
+   * answers the run it started before, marked `replayed`; the same key with other params is a 409); without
+   * one every call is a new run. Resolves once the run is recorded as started, or with its outcome when
+   * `wait` is set.
    */
-  async runNow(name: string, options: { requestedBy?: string; params?: Record<string, unknown>; key?: string; wait?: boolean } = {}): Promise<repo.JobRun> {
+  async runNow(name: string, options: { requestedBy?: string; params?: Record<string, unknown>; key?: string; wait?: boolean } = {}): Promise<repo.JobRun & { replayed?: true }> {
     const job = this.jobs.get(name);
     if (!job) throw notFound('job_not_found', `No job named ${name}`);
     const periodKey = `manual:${options.key ?? randomUUID()}`;
@@ -225,7 +226,11 @@ export class Scheduler<DB = unknown> {
     if (!row) {
       const existing = await repo.findRunByKey(this.db, name, periodKey);
       if (!existing) throw new AppError('job_run_conflict', 409, 'The run could not be recorded');
-      return repo.toJobRun(existing);
+      const run = repo.toJobRun(existing);
+      if (JSON.stringify(run.params) !== JSON.stringify(options.params ?? {})) {
+        throw new AppError('idempotency_conflict', 409, 'This key started a run with other parameters');
+      }
+      return { ...run, replayed: true };
     }
     // Started at once, even beside a scheduled run of the same job: jobs are idempotent per period anyway.
     const started = this.launch(job, row);

@@ -43,11 +43,13 @@ export function registerJobRoutes(app: HttpApp, deps: { database: Database<unkno
 
   app.post(
     '/api/staff/jobs/:name/runs',
-    { config: manager, schema: { tags, summary: 'Run a job now (answers once it has started; follow it in the history)', params: S.JobParams, body: S.RunJobBody, response: { 202: S.JobRunView } } },
+    { config: manager, schema: { tags, summary: 'Run a job now (answers once it has started; follow it in the history)', params: S.JobParams, body: S.RunJobBody, response: { 200: S.JobRunView, 202: S.JobRunView } } },
     async (request, reply) => {
       const { name } = request.params;
       const params = request.body.day ? { day: request.body.day } : {};
       const run = await scheduler.runNow(name, { requestedBy: request.user!.loginKey, params, key: request.body.key });
+      // A replayed key answers the run it started; that run is in the journal already.
+      if (run.replayed) return reply.status(200).send(runJson(run));
       await recordAudit(deps.database.db, { ...auditContext(request), action: 'job.run', targetType: 'job_run', targetId: run.id, details: { job: name, ...params } });
       return reply.status(202).send(runJson(run));
     },
@@ -60,7 +62,8 @@ export function registerJobRoutes(app: HttpApp, deps: { database: Database<unkno
  */
 export function registerSettlementAndJobRoutes(app: HttpApp, deps: { database: Database<unknown>; logger: Logger; options?: PrepaidJobsOptions }) {
   const timeZone = deps.options?.timeZone ?? 'Europe/Moscow';
-  const service = deps.options?.settlement ?? new SettlementService(deps.database, { timeZone, logger: deps.logger });
+  const clock = deps.options?.clock;
+  const service = deps.options?.settlement ?? new SettlementService(deps.database, { timeZone, logger: deps.logger, ...(clock ? { now: () => clock.now() } : {}) });
   const scheduler = createPrepaidScheduler(deps, { ...deps.options, settlement: service });
   registerSettlementRoutes(app, { database: deps.database, settlement: service, timeZone });
   registerJobRoutes(app, { database: deps.database, scheduler });

@@ -15,6 +15,7 @@ import {
   type Logger,
 } from '@app/kernel';
 import { sql, type Kysely } from 'kysely';
+import { exportSettlementRegistry, type SettlementFormat } from '../exchange/files/settlement-export.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import type { SettlementDb } from '../tables.js';
 
@@ -23,8 +24,9 @@ import type { SettlementDb } from '../tables.js';
  * once across them all; history in job_runs):
  *
  *   settlement.daily   02:00 local: yesterday's settlement registries for every merchant (active or with
- *                      operations that day) and every service provider with merchants. Idempotent per
- *                      party and day, so a retried or retaken run only makes what is missing.
+ *                      operations that day) and every service provider with merchants, written to the
+ *                      file exchange's out/ when there is one. Idempotent per party and day, so a retried
+ *                      or retaken run only makes (and writes) what is missing.
  *   balances.snapshot  00:05 local: every wallet's balance at the end of yesterday, for the balances reports.
  *   cleanup            hourly: expired staff sessions, published outbox messages and inbox ids past their
  *                      retention, job history past its retention.
@@ -47,6 +49,11 @@ export interface PrepaidJobsOptions {
   /** Catch-up: days settlement and snapshots still make after every instance was down. Default 3. */
   catchUpDays?: number;
   settlement?: SettlementService;
+  /**
+   * The file exchange (EXCHANGE_DIR): settlement.daily also writes each party's registry of the day to its
+   * out/ folder, in these formats (default CSV), once per registry and format.
+   */
+  exportTo?: { root: string; formats?: readonly SettlementFormat[] };
   logger?: Logger;
   /** The scheduler's clock, which settlement then also uses to tell whether a day is over. */
   clock?: Clock;
@@ -82,7 +89,7 @@ export function prepaidJobs(database: Database<unknown>, options: PrepaidJobsOpt
         const day = dayOf(ctx);
         const from = startOfLocalDay(day, timeZone);
         const to = startOfLocalDay(addDays(day, 1), timeZone);
-        const counts = { day, merchants: 0, providers: 0, created: 0, existing: 0, lines: 0, failed: [] as string[] };
+        const counts = { day, merchants: 0, providers: 0, created: 0, existing: 0, lines: 0, files: 0, failed: [] as string[] };
         for (const party of await settlement.partiesFor(from, to)) {
           if (ctx.signal.aborted) throw ctx.signal.reason as Error;
           try {
@@ -90,6 +97,9 @@ export function prepaidJobs(database: Database<unknown>, options: PrepaidJobsOpt
             counts[party.kind === 'merchant' ? 'merchants' : 'providers']++;
             counts[created ? 'created' : 'existing']++;
             counts.lines += registry.lineCount;
+            if (options.exportTo) {
+              counts.files += (await exportSettlementRegistry(db, options.exportTo.root, settlement, registry, options.exportTo.formats ?? ['csv'])).length;
+            }
           } catch (error) {
             // One party's problem (a registry that does not reconcile) does not hold up the others' money.
             ctx.logger.error({ err: error, party }, 'settlement registry not made');
@@ -164,3 +174,6 @@ export function createPrepaidScheduler(
   for (const job of prepaidJobs(runtime.database, { ...options, logger })) scheduler.register(job);
   return scheduler;
 }
+
+/** SETTLEMENT_FORMATS ('csv', 'xlsx' or 'csv,xlsx', checked by the config schema) as a list. */
+export const settlementFormats = (setting: string) => [...new Set(setting.split(','))] as SettlementFormat[];

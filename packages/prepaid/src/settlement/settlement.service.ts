@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { AppError, localDate, notFound, unprocessable, type Database, type Logger } from '@app/kernel';
+import { settlementFileName } from '../exchange/files/layout.js';
 import type { PrepaidDb, SettlementDb, SettlementKind } from '../tables.js';
 import { Totals, type ProductTotal, type SettlementLine } from './format.js';
 import { CsvSink, XlsxSink, type LineSink, type RegistryHeading } from './render.js';
@@ -226,8 +227,6 @@ export class SettlementService {
   }
 
   private view(r: repo.RegistryRow): SettlementRegistry {
-    const lastDay = localDate(new Date(r.period_to.getTime() - 1), this.timeZone).replace(/-/g, '');
-    const firstDay = localDate(r.period_from, this.timeZone).replace(/-/g, '');
     return {
       id: r.id,
       kind: r.kind,
@@ -247,7 +246,7 @@ export class SettlementService {
       createdBy: r.created_by,
       jobRunId: r.job_run_id === null ? null : String(r.job_run_id),
       createdAt: r.created_at,
-      fileStem: `settlement_${r.kind}_${r.party_code.replace(/[^A-Za-z0-9-]+/g, '-')}_${firstDay}_${lastDay}`,
+      fileStem: settlementFileName({ kind: r.kind, partyCode: r.party_code, from: localDate(r.period_from, this.timeZone), to: localDate(new Date(r.period_to.getTime() - 1), this.timeZone) }),
     };
   }
 }
