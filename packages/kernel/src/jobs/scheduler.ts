@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import * as repo from './job-runs.repo.js';
 import { checkSchedule, duePeriods, parseDuration, type Duration, type Schedule } from './schedule.js';
 import type { JobTables, JobTrigger } from './tables.js';
+import { Pause } from '../service/pause.js';
 
 /**
  * Scheduled jobs that run once per period across every instance of a service.
@@ -98,7 +99,7 @@ export class Scheduler<DB = unknown> {
   private readonly inflight = new Set<Promise<unknown>>();
   private loop: Promise<void> | undefined;
   private running = false;
-  private wake: (() => void) | undefined;
+  private readonly pause = new Pause();
 
   constructor(options: SchedulerOptions<DB>) {
     this.db = repo.asJobTables(options.database.db);
@@ -138,7 +139,7 @@ export class Scheduler<DB = unknown> {
   /** Stops polling and waits for the runs in progress on this instance to finish. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     this.loop = undefined;
     await this.settled();
@@ -330,23 +331,10 @@ export class Scheduler<DB = unknown> {
         this.logger.error({ err }, 'scheduler poll failed');
       }
       if (!this.running) break;
-      await this.sleep(this.pollIntervalMs);
+      await this.pause.for(this.pollIntervalMs);
     }
   }
 
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 }
 
 const maxAttemptsOf = (job: JobDefinition) => job.maxAttempts ?? 3;

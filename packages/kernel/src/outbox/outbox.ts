@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { checkMessageId, checkTopic, errorText, type Bus } from '../bus/bus.js';
 import { claimDue, deletePublishedBefore, markFailed, markPublished, release, type PendingMessage } from './outbox.repo.js';
 import type { BusTables } from './tables.js';
+import { Pause } from '../service/pause.js';
 
 /**
  * Transactional outbox: a service writes the message into its own database in the same transaction
@@ -77,7 +78,7 @@ export class OutboxRelay<DB = unknown> {
   private loop: Promise<void> | undefined;
   private running = false;
   private nudged = false;
-  private wake: (() => void) | undefined;
+  private readonly pause = new Pause();
 
   constructor(private readonly options: OutboxRelayOptions<DB>) {
     this.db = asBusTables(options.database.db);
@@ -97,7 +98,7 @@ export class OutboxRelay<DB = unknown> {
   /** Finishes the round in progress, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     this.loop = undefined;
   }
@@ -105,7 +106,7 @@ export class OutboxRelay<DB = unknown> {
   /** Call after committing a transaction that enqueued messages, to publish them now instead of at the next poll. */
   nudge(): void {
     this.nudged = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /** One round: claim a batch, publish it, record the outcome. The loop's body, and a handle for tests. */
@@ -157,23 +158,10 @@ export class OutboxRelay<DB = unknown> {
       if (!this.running) break;
       // A full batch means more are waiting; a nudge during the round means new ones were committed.
       if ((round.claimed === this.batchSize && round.failed === 0) || this.nudged) continue;
-      await this.sleep(this.pollIntervalMs);
+      await this.pause.for(this.pollIntervalMs);
     }
   }
 
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 }
 
 /** The kernel's tables exist in every service database; the caller's own DB type does not list them. */
