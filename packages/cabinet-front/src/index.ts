@@ -1,5 +1,11 @@
 // Public surface of @app/cabinet-front.
-export { createCabinetFrontApp } from './server.js';
+export { createCabinetFrontApp, type CabinetFrontOptions, type CabinetFrontConfig } from './server.js';
+export { startCabinetFrontWorkers, type CabinetFrontWorkerOptions } from './workers.js';
 export { CabinetFrontSettings } from './config.js';
 export { cabinetFrontMigrations } from './migrations.js';
-export { seedCabinetFrontDemo, demoConsumers } from './demo.js';
+export { seedCabinetFrontDemo, demoConsumers, type DemoOptions } from './demo.js';
+export { MemoryOtpSender, LogOtpSender, type OtpSender, type OtpMessage } from './auth/otp-sender.js';
+export { keyRingFrom, resolveKeyRing, developmentKeySettings, type KeySettings } from './crypto/keys.js';
+export { Pii } from './crypto/pii.js';
+export { rotateKeys, type RotationReport } from './crypto/rotate-keys.js';
+export { EVENTS_QUEUE } from './data/event-consumer.js';

@@ -1,8 +1,53 @@
-import { authSettingsFrom, createHttpApp, registerAuth, type CommonConfig, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import { authSettingsFrom, createHttpApp, registerAuth, type CommonConfig, type Database, type HttpApp, type KeyRing, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
+import { loginKeyOf } from './auth/contact.js';
+import { describeConsumerUser } from './auth/consumer-users.repo.js';
+import type { OtpPolicy } from './auth/otp.js';
+import { defaultOtpSender, type OtpSender } from './auth/otp-sender.js';
+import { registerRegistrationRoutes } from './auth/registration.routes.js';
+import { Registration } from './auth/registration.service.js';
+import { resolveKeyRing, type KeySettings } from './crypto/keys.js';
+import { Pii } from './crypto/pii.js';
+import { registerDataRoutes } from './data/data.routes.js';
+import { registerSummaryRoute } from './data/summary.routes.js';
+import { registerLinkRoutes } from './links/link.routes.js';
+import { Links } from './links/link.service.js';
+import { registerMemberRoutes } from './members/members.routes.js';
+import { registerMoneyRoutes } from './money/money.routes.js';
+import { todayIn } from './paging.js';
+import { registerReadingRoutes } from './readings/readings.routes.js';
+import { Readings } from './readings/readings.service.js';
 import { registerStatusRoutes } from './status.routes.js';
+import type { CabinetFrontDb } from './tables.js';
+import { startCabinetFrontWorkers, type CabinetFrontWorkerOptions } from './workers.js';
 
-/** The consumers' cabinet API (DMZ). Consumer registration, contracts, readings, requests and payments plug in here. */
-export async function createCabinetFrontApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing } = {}): Promise<HttpApp> {
+export interface CabinetFrontOptions {
+  hashing?: PasswordHashing;
+  /** Field-encryption keys; default from the config's (or the environment's) FIELD_KEYS, FIELD_KEY_CURRENT, BLIND_INDEX_KEY. */
+  keys?: KeyRing;
+  /** Delivers one-time codes; default logs them (development) or refuses (production) until SMTP/SMS exist. */
+  otpSender?: OtpSender;
+  otpPolicy?: Partial<OtpPolicy>;
+  /** The supplier's calendar day (tests pin it). */
+  today?: () => string;
+  /** Called after a transaction wrote commands to the outbox: pass the outbox relay's nudge. */
+  nudge?: () => void;
+  /**
+   * false: do not consume the back's events in this app (run startCabinetFrontWorkers yourself).
+   * Default true: the app subscribes on creation and unsubscribes on close.
+   */
+  consumeEvents?: boolean;
+  workers?: CabinetFrontWorkerOptions;
+}
+
+export type CabinetFrontConfig = CommonConfig & KeySettings & { SUPPLIER_TIME_ZONE?: string };
+
+/** The consumers' cabinet API (DMZ): registration, links, the read model of billing data, readings, money. */
+export async function createCabinetFrontApp(runtime: ServiceRuntime, config: CabinetFrontConfig, options: CabinetFrontOptions = {}): Promise<HttpApp> {
+  const database = runtime.database as Database<CabinetFrontDb>;
+  const keys = options.keys ?? resolveKeyRing(config);
+  const pii = new Pii(keys);
+  const nudge = options.nudge ?? (() => {});
+  const timeZone = config.SUPPLIER_TIME_ZONE ?? process.env.SUPPLIER_TIME_ZONE ?? 'Europe/Moscow';
   const app = await createHttpApp({
     service: 'cabinet-front',
     title: 'Energy consumer cabinet API',
@@ -13,13 +58,37 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Com
     readiness: { database: () => runtime.database.ping(), cache: () => runtime.cache.ping() },
     trustProxy: config.NODE_ENV === 'production',
   });
-  await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: {
+  await registerAuth(app, {
+    database: runtime.database,
+    cache: runtime.cache,
+    settings: {
       ...authSettingsFrom(config),
       cookiePrefix: 'cabinet_',
       // Lax: the consumer comes back from the acquiring bank's payment page by a top-level redirect and
       // must still be logged in; state changes are covered by the CSRF token either way.
       sameSite: 'lax',
-      hashing: options.hashing } });
+      hashing: options.hashing,
+      // Users are keyed by a blind index of their e-mail/phone; people see the decrypted address.
+      loginKey: (login) => loginKeyOf(pii, login),
+      describeUser: async (user) => {
+        const view = await describeConsumerUser(database.db, pii, user.id);
+        return view ? { login: view.login, displayName: view.displayName } : { login: user.loginKey, displayName: user.displayName };
+      },
+    },
+  });
   registerStatusRoutes(app, runtime);
+  const registration = new Registration({ database, pii, sender: options.otpSender ?? defaultOtpSender(config.NODE_ENV, runtime.logger.child({ component: 'otp' })), cache: runtime.cache, hashing: options.hashing, policy: options.otpPolicy });
+  registerRegistrationRoutes(app, { registration, database, pii });
+  registerMemberRoutes(app, { database, pii });
+  registerLinkRoutes(app, { links: new Links({ database, pii, cache: runtime.cache, nudge }) });
+  registerDataRoutes(app, { database, pii });
+  registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });
+  registerMoneyRoutes(app, { database, pii });
+  registerSummaryRoute(app, { database, pii });
+
+  if (options.consumeEvents !== false) {
+    const stop = await startCabinetFrontWorkers(runtime, { ...options.workers, keys });
+    app.addHook('onClose', async () => stop());
+  }
   return app;
 }

@@ -26,6 +26,11 @@ export interface AuthSettings {
   cookiePrefix?: string;
   /** How a typed login becomes the stored key (default trim + lower case). */
   loginKey?: (login: string) => string;
+  /**
+   * What /auth/login and /auth/me show as the login and display name (default: the stored key and
+   * name). A service whose login key is a blind index shows the decrypted address here instead.
+   */
+  describeUser?: (user: { id: string; loginKey: string; displayName: string }) => Promise<{ login: string; displayName: string }>;
   hashing?: PasswordHashing;
 }
 
@@ -52,6 +57,7 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
   const idleMinutes = settings.idleMinutes ?? Math.min(60, settings.sessionTtlMinutes);
   const loginKey = settings.loginKey ?? ((login: string) => login.trim().toLowerCase());
   const hashing = settings.hashing ?? defaultHashing;
+  const describe = settings.describeUser ?? (async (u: { loginKey: string; displayName: string }) => ({ login: u.loginKey, displayName: u.displayName }));
   const prefix = settings.cookiePrefix ?? '';
   // Only sent over HTTPS with the __Host- prefix: the browser then refuses it from subdomains too.
   const sessionCookie = `${settings.cookieSecure ? '__Host-' : ''}${prefix}sid`;
@@ -158,7 +164,8 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
         return created;
       });
       setSessionCookies(reply, session.token, session.csrfToken, session.expiresAt);
-      return { id: user.id, login: user.login_key, displayName: user.display_name, roles: user.roles, csrfToken: session.csrfToken };
+      const shown = await describe({ id: user.id, loginKey: user.login_key, displayName: user.display_name });
+      return { id: user.id, ...shown, roles: user.roles, csrfToken: session.csrfToken };
     },
   );
 
@@ -181,8 +188,7 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
     { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: 'The logged-in user and the CSRF token', response: { 200: Me } } },
     async (request: FastifyRequest) => ({
       id: request.user!.id,
-      login: request.user!.loginKey,
-      displayName: request.user!.displayName,
+      ...(await describe(request.user!)),
       roles: request.user!.roles,
       csrfToken: request.session!.csrfToken,
     }),

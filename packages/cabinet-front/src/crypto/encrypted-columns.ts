@@ -1,0 +1,31 @@
+import type { CabinetFrontDb } from '../tables.js';
+
+/**
+ * Every encrypted column of the front's database, with the column that identifies its row (the row id
+ * in the associated data). Key rotation walks this list; the raw-rows test checks that nothing else
+ * holds personal data. A new encrypted column must be added here.
+ */
+export interface EncryptedColumn {
+  table: keyof CabinetFrontDb & string;
+  column: string;
+  rowId: string;
+}
+
+export const encryptedColumns: readonly EncryptedColumn[] = [
+  { table: 'consumer_users', column: 'email_enc', rowId: 'user_id' },
+  { table: 'consumer_users', column: 'phone_enc', rowId: 'user_id' },
+  { table: 'consumer_users', column: 'display_name_enc', rowId: 'user_id' },
+  { table: 'otp_challenges', column: 'contact_enc', rowId: 'id' },
+  { table: 'link_requests', column: 'applicant_name_enc', rowId: 'id' },
+  { table: 'link_requests', column: 'tax_id_enc', rowId: 'id' },
+  { table: 'link_requests', column: 'comment_enc', rowId: 'id' },
+  { table: 'consumers', column: 'name_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'inn_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'ogrn_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'snils_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'email_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'phone_enc', rowId: 'consumer_ref' },
+  { table: 'consumers', column: 'address_enc', rowId: 'consumer_ref' },
+  { table: 'supply_objects', column: 'address_enc', rowId: 'id' },
+  { table: 'invoices', column: 'pdf_enc', rowId: 'id' },
+];
