@@ -9,7 +9,7 @@ describe('registration and login by one-time code', () => {
   const ip = () => `10.20.${Math.floor(++n / 250)}.${n % 250}`;
   const start = (payload: unknown) => front.app.inject({ method: 'POST', url: '/auth/register', payload: payload as object, remoteAddress: ip() });
   const confirm = (challengeId: string, payload: unknown) => front.app.inject({ method: 'POST', url: `/auth/register/${challengeId}/confirm`, payload: payload as object });
-  const db = () => front.runtime.database.db;
+  const db = () => front.db;
 
   beforeAll(async () => {
     front = await startFront({ otpPolicy: { resendSeconds: 0, maxSends: 3 } });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumerSnapshot, Contract } from '@app/cabinet-contracts';
-import { fastHashingForTests, startOutboxRelay, type HttpApp, type Message, type OutboxRelay, type Subscription } from '@app/kernel';
+import { fastHashingForTests, startOutboxRelay, type Database, type HttpApp, type Message, type OutboxRelay, type Subscription } from '@app/kernel';
 import { createTestRuntime, testConfig, waitFor } from '@app/kernel/testing';
 import { MemoryOtpSender } from '../auth/otp-sender.js';
 import { resolveKeyRing } from '../crypto/keys.js';
 import { cabinetFrontMigrations } from '../migrations.js';
 import { createCabinetFrontApp, type CabinetFrontOptions } from '../server.js';
+import type { CabinetFrontDb } from '../tables.js';
 
 /**
  * A front under test with the back played by the test: it publishes events on the bus as the back
@@ -14,6 +15,9 @@ import { createCabinetFrontApp, type CabinetFrontOptions } from '../server.js';
  */
 export async function startFront(options: CabinetFrontOptions = {}) {
   const runtime = await createTestRuntime('cabinet-front', cabinetFrontMigrations);
+  // Subscriptions made before the broker connection is up are bound only on connect; events the
+  // test publishes before that would find no queue. Wait, so every queue is bound when we go on.
+  await waitFor(() => runtime.bus.isConnected(), { what: 'bus connected' });
   const otp = new MemoryOtpSender();
   const keys = options.keys ?? resolveKeyRing({ NODE_ENV: 'test' });
   const relay: OutboxRelay = startOutboxRelay(runtime);
@@ -27,6 +31,8 @@ export async function startFront(options: CabinetFrontOptions = {}) {
   let ip = 0;
   const front = {
     runtime,
+    /** The front's database, typed. */
+    db: (runtime.database as unknown as Database<CabinetFrontDb>).db,
     app,
     otp,
     keys,
@@ -36,7 +42,7 @@ export async function startFront(options: CabinetFrontOptions = {}) {
     /** Waits until the front's inbox has applied the message ids. */
     applied: (ids: string[]) =>
       waitFor(async () => {
-        const rows = await runtime.database.db.selectFrom('inbox' as never).select('message_id' as never).where('message_id' as never, 'in', ids as never).execute();
+        const rows = await front.db.selectFrom('inbox').select('message_id').where('message_id', 'in', ids).execute();
         return rows.length === ids.length;
       }, { what: `events ${ids.join(', ')} applied`, timeoutMs: 15_000 }),
     commandOf: (topic: string, predicate: (payload: never) => boolean = () => true) =>
