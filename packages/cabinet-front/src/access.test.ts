@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleSnapshot, startFront, type Front } from './testing/fixture.js';
+
+type Session = Awaited<ReturnType<Front['register']>>;
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Generated over the app's route table, not hand-picked: every consumer route that takes an id is
+ * called by consumer B with consumer A's ids and must answer 404 (not 403: B must not even learn the
+ * id exists). Called by A, the same request must succeed, so the ids are right. A new route with an id
+ * parameter this test has no id for fails the test until someone adds it here; a new list route is
+ * called with A's ids in every filter and must show B nothing.
+ */
+describe('access: another consumer\'s ids are not found, on every route', () => {
+  let front: Front;
+  let a: Session;
+  let b: Session;
+  const ids: Record<string, string> = {};
+  // Query values a route needs besides ids (the hourly period).
+  const queryValues: Record<string, string> = { from: '2026-01-01', to: '2026-01-31', kind: 'profile' };
+  // Bodies for state-changing routes with an id in the path (none yet): `${method} ${url}` → body.
+  const bodies: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    front = await startFront();
+    a = await front.register({ email: 'a@access.test' });
+    b = await front.register({ email: 'b@access.test' });
+    const snapshotA = sampleSnapshot('a');
+    const linkId = await front.link(a, a.userId, snapshotA);
+    await front.link(b, b.userId, sampleSnapshot('b'));
+    const reading = await a.call('POST', '/api/readings', { readings: [{ meterId: 'a-m1', zone: 'T1', date: '2026-03-19', value: '1100' }] });
+    Object.assign(ids, {
+      consumerRef: snapshotA.consumerRef,
+      contractId: 'a-c1',
+      objectId: 'a-o1',
+      pointId: 'a-p1',
+      meterId: 'a-m1',
+      invoiceId: 'a-i1',
+      linkId,
+      readingId: reading.json().readings[0].id as string,
+    });
+  });
+  afterAll(() => front.close());
+
+  const consumerRoutes = () =>
+    front.app.routeTable().filter((r) => typeof r.access === 'object' && r.access.roles.includes('consumer'));
+
+  it('has consumer routes with ids to check', () => {
+    expect(consumerRoutes().filter((r) => r.url.includes(':')).length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('answers 404 to B and 2xx to A on every consumer route with an id in the path', async () => {
+    const openapi = (await front.app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApi;
+    const failures: string[] = [];
+    for (const route of consumerRoutes().filter((r) => r.url.includes(':'))) {
+      const names = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+      const unknown = names.filter((n) => !ids[n]);
+      if (unknown.length) {
+        failures.push(`${route.method} ${route.url}: no id of consumer A for ${unknown.join(', ')} — add it to this test`);
+        continue;
+      }
+      const path = route.url.replace(/:([A-Za-z]+)/g, (_, n: string) => encodeURIComponent(ids[n]!));
+      const query = requiredQuery(openapi, route.method, route.url).map((q) => `${q}=${encodeURIComponent(queryValues[q] ?? ids[q] ?? '')}`).join('&');
+      const url = query ? `${path}?${query}` : path;
+      const key = `${route.method} ${route.url}`;
+      if (route.method !== 'GET' && !(key in bodies)) {
+        failures.push(`${key}: no request body for this test — add one to \`bodies\``);
+        continue;
+      }
+      const asB = await b.call(route.method as Method, url, bodies[key]);
+      const asA = await a.call(route.method as Method, url, bodies[key]);
+      if (asB.statusCode !== 404) failures.push(`${key}: B got ${asB.statusCode}, expected 404`);
+      if (asA.statusCode >= 300) failures.push(`${key}: A got ${asA.statusCode} (${asA.body.slice(0, 120)}) — the ids of this test are wrong`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('shows B nothing of A on every consumer list route, whatever ids B puts in the filters', async () => {
+    const openapi = (await front.app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApi;
+    const failures: string[] = [];
+    const lists = consumerRoutes().filter((r) => r.method === 'GET' && !r.url.includes(':'));
+    expect(lists.length).toBeGreaterThanOrEqual(8);
+    for (const route of lists) {
+      const params = queryParams(openapi, route.method, route.url).filter((p) => ids[p]);
+      const url = params.length ? `${route.url}?${params.map((p) => `${p}=${encodeURIComponent(ids[p]!)}`).join('&')}` : route.url;
+      const res = await b.call('GET', url);
+      if (res.statusCode !== 200) {
+        failures.push(`${route.url}: B got ${res.statusCode}`);
+        continue;
+      }
+      // Nothing of consumer A in the answer: no id of A's rows, no consumerRef of A.
+      const leaked = Object.values(ids).filter((id) => res.body.includes(`"${id}"`));
+      if (leaked.length) failures.push(`${url}: B sees ${leaked.join(', ')}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers 404 when B submits readings for A\'s meter, and stores nothing', async () => {
+    const before = (await front.db.selectFrom('readings').select('id').execute()).length;
+    const res = await b.call('POST', '/api/readings', { readings: [{ meterId: 'a-m1', zone: 'T1', date: '2026-03-19', value: '1200' }] });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'meter_not_found', errors: [{ field: 'readings/0/meterId' }] });
+    expect((await front.db.selectFrom('readings').select('id').execute()).length).toBe(before);
+  });
+
+  it('refuses every consumer route without a session', async () => {
+    for (const route of consumerRoutes()) {
+      const url = route.url.replace(/:([A-Za-z]+)/g, 'x');
+      const res = await front.app.inject({ method: route.method as Method, url });
+      expect([401, 400], `${route.method} ${route.url}`).toContain(res.statusCode);
+    }
+  });
+});
+
+interface OpenApi {
+  paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean }> }>>;
+}
+
+const openApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
+
+function queryParams(doc: OpenApi, method: string, url: string): string[] {
+  return (doc.paths[openApiPath(url)]?.[method.toLowerCase()]?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+}
+
+function requiredQuery(doc: OpenApi, method: string, url: string): string[] {
+  return (doc.paths[openApiPath(url)]?.[method.toLowerCase()]?.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => p.name);
+}
