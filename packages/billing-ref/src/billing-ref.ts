@@ -180,6 +180,7 @@ export class BillingRef {
     const today = this.today();
     if (!isId(consumerId)) throw new Error(`not a consumer id: ${consumerId}`);
     return this.database.transaction(async (trx) => {
+      if (!(await trx.selectFrom('consumers').select('id').where('id', '=', BigInt(consumerId)).executeTakeFirst())) throw new Error(`no consumer ${consumerId}`);
       const meterIds = [...new Set(readings.map((r) => r.meterId).filter(isId))];
       const { rows: meterRows } = await sql<{
         id: bigint;

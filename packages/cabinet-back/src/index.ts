@@ -19,3 +19,5 @@ export {
   type SubmitReadingsResult,
 } from './billing/billing-adapter.js';
 export { callBilling, isTransientBillingFailure } from './billing/unavailable.js';
+export { BillingRefAdapter, openReferenceBilling, type ReferenceBilling } from './billing/billing-ref-adapter.js';
+export { demoContracts as demoBillingContracts } from '@app/billing-ref';

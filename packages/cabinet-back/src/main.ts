@@ -1,18 +1,28 @@
 // One cabinet-back instance (LAN): `PORT=3200 DATABASE_URL=… AMQP_URL=… tsx packages/cabinet-back/src/main.ts`
-import { loadConfigOrExit, runStandaloneService } from '@app/kernel';
+// Billing: the reference billing in its own database (BILLING_DATABASE_URL, else PGlite in DATA_DIR/billing),
+// with demo data when BILLING_DEMO=true and it is empty.
+import { createLogger, loadConfigOrExit, runStandaloneService } from '@app/kernel';
+import { openReferenceBilling } from './billing/billing-ref-adapter.js';
 import { CabinetBackSettings } from './config.js';
 import { cabinetBackMigrations } from './migrations.js';
 import { createCabinetBackApp } from './server.js';
-import { answerStatusRequests } from './status.js';
+import { startCabinetBackWorkers } from './workers.js';
 
 const config = loadConfigOrExit(CabinetBackSettings);
+const billing = await openReferenceBilling({
+  url: config.BILLING_DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  demo: config.BILLING_DEMO,
+  logger: createLogger({ service: 'cabinet-back', level: config.LOG_LEVEL }),
+});
 await runStandaloneService({
   service: 'cabinet-back',
   config,
   migrations: cabinetBackMigrations,
-  createApp: (runtime) => createCabinetBackApp(runtime, config),
+  createApp: (runtime) => createCabinetBackApp(runtime, config, { billing: billing.adapter }),
   workers: async (runtime) => {
-    const status = await answerStatusRequests(runtime);
-    return [() => status.close()];
+    const stop = await startCabinetBackWorkers(runtime, billing.adapter, { syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS });
+    // Listed first, stopped last: the workers finish their billing calls before billing closes.
+    return [() => billing.close(), stop];
   },
 });

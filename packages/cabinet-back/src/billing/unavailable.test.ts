@@ -12,6 +12,7 @@ describe('billing failures: retry later or bug', () => {
     ['deadlock', Object.assign(new Error('deadlock detected'), { code: '40P01' }), true],
     ['wrapped in a cause', new Error('query failed', { cause: Object.assign(new Error('x'), { code: '08006' }) }), true],
     ['a closed pool', new Error('Cannot use a pool after calling end on the pool'), true],
+    ['a destroyed Kysely instance (billing database closed)', new Error('driver has already been destroyed'), true],
     ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' }), false],
     ['a type error', new TypeError("Cannot read properties of undefined (reading 'id')"), false],
   ])('%s → transient %s', (_what, err, transient) => {

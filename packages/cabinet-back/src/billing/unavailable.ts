@@ -9,7 +9,7 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREAC
 // SQLSTATE: 08 connection exception, 57P01-57P03 shutdown / cannot connect now, 53 insufficient
 // resources, 40001 serialization failure, 40P01 deadlock, 55P03 lock not available.
 const SQLSTATE = /^(08...|57P0[1-3]|53...|40001|40P01|55P03)$/;
-const MESSAGE = /connection terminated|connection refused|timeout exceeded when trying to connect|pool (has|is) (ended|closed)|cannot use a pool after calling end|pglite is closed|database is closed|client has encountered a connection error|server closed the connection/i;
+const MESSAGE = /connection terminated|connection refused|timeout exceeded when trying to connect|pool (has|is) (ended|closed)|cannot use a pool after calling end|pglite is closed|database is closed|driver has already been destroyed|client has encountered a connection error|server closed the connection/i;
 
 export function isTransientBillingFailure(err: unknown): boolean {
   if (isBillingUnavailable(err)) return true;
