@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastHashingForTests } from '@app/kernel';
+import { createUser, fastHashingForTests } from '@app/kernel';
 import { demoConsumers, seedCabinetFrontDemo } from '../demo.js';
 import { startFront, type Front } from '../testing/fixture.js';
 
@@ -162,5 +162,21 @@ describe('registration and login by one-time code', () => {
     expect(session.me).toMatchObject({ login: 'demo@consumer.test', displayName: demo.displayName });
     const rows = await db().selectFrom('users').select('login_key').execute();
     expect(rows.map((r) => r.login_key)).not.toContain('demo@consumer.test');
+  });
+
+  it('converts a demo user left with its login in clear by an earlier version', async () => {
+    const fresh = await startFront();
+    try {
+      const demo = demoConsumers[0]!;
+      await createUser(fresh.db, { login: demo.login, password: demo.password, displayName: demo.displayName, roles: ['consumer'] }, { hashing: fastHashingForTests });
+      await seedCabinetFrontDemo(fresh.runtime.database, { hashing: fastHashingForTests, keys: fresh.keys });
+      const users = await fresh.db.selectFrom('users').select(['login_key', 'display_name']).execute();
+      expect(users).toHaveLength(1);
+      expect(users[0]!.login_key).not.toContain('@');
+      expect(users[0]!.display_name).toBe('');
+      expect((await fresh.login(demo.login, demo.password)).me.displayName).toBe(demo.displayName);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -2,12 +2,12 @@
 // Rotation: add the new key to FIELD_KEYS (keep the old ones), set FIELD_KEY_CURRENT to it, restart the
 // service (new writes use it), run this; once it reports 0, old keys may leave FIELD_KEYS.
 // Uses DATABASE_URL, or the embedded database under DATA_DIR/cabinet-front (default ./data) when none is set.
-import { commonSettings, createDatabase, loadConfigOrExit } from '@app/kernel';
-import { join } from 'node:path';
+import { commonSettings, loadConfigOrExit, openServiceDatabase } from '@app/kernel';
 import { Type } from 'typebox';
 import { CabinetFrontSettings } from '../config.js';
 import { keyRingFrom } from '../crypto/keys.js';
 import { rotateKeys } from '../crypto/rotate-keys.js';
+import { cabinetFrontMigrations } from '../migrations.js';
 import type { CabinetFrontDb } from '../tables.js';
 
 const p = CabinetFrontSettings.properties;
@@ -29,7 +29,8 @@ try {
   console.error(`config: ${(err as Error).message}`);
   process.exit(1);
 }
-const database = await createDatabase<CabinetFrontDb>({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, 'cabinet-front') });
+// Migrated like the service does, so the command also runs against a database the service has not opened yet.
+const database = await openServiceDatabase<CabinetFrontDb>({ service: 'cabinet-front', url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations: cabinetFrontMigrations });
 try {
   const report = await rotateKeys(database, ring, { batchSize: config.ROTATE_BATCH_SIZE });
   for (const c of report.columns) console.log(`${`${c.table}.${c.column}`.padEnd(36)} ${String(c.reEncrypted).padStart(8)} re-encrypted`);
