@@ -12,6 +12,7 @@ export const workerSettings = {
   EXCHANGE_STABLE_POLLS: Type.Integer({ minimum: 1, maximum: 100, default: 2, description: 'polls a dropped file must keep its size and mtime before it is taken (1 = at once; for partners who upload as *.tmp then rename)' }),
   EXCHANGE_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3_600, default: 60, description: 'how long a file or exchange-table row taken by a crashed instance waits before another takes it over' }),
   SETTLEMENT_FORMATS: Type.String({ pattern: '^(csv|xlsx)(,(csv|xlsx))?$', default: 'csv', description: 'formats of the settlement registries written to the exchange out/ folder: csv, xlsx or csv,xlsx' }),
+  OFFLINE_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Ed25519 key signing terminal snapshots: PKCS#8 PEM or base64 32-byte seed; required in production (a public development key otherwise)' })),
   EXCHANGE_TABLES: Type.Boolean({ default: true, description: 'process the PostgreSQL exchange tables (exchange_client_requests, exchange_credit_requests)' }),
 };
 

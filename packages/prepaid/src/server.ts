@@ -7,13 +7,19 @@ import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
 import { registerPartnerAdminRoutes } from './partners/partners.staff.routes.js';
 import { registerPartnerRegistryRoutes } from './partners/partner-registries.routes.js';
+import { registerClaimRoutes } from './claims/claims.routes.js';
+import { ClaimsService } from './claims/claims.service.js';
+import { registerOfflinePosRoutes, registerOfflineStaffRoutes } from './offline/offline.routes.js';
+import { snapshotSigner } from './offline/signing.js';
+import { SnapshotService } from './offline/snapshot.service.js';
+import { OfflineUploads } from './offline/upload.service.js';
 import { registerPosRoutes } from './pos/pos.routes.js';
 import { registerRegistryRoutes } from './registries/registry.routes.js';
 import { RegistryService } from './registries/registry.service.js';
 import { PosService } from './pos/pos.service.js';
 import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
 import { registerStaffRoutes } from './staff/staff.routes.js';
-import type { PrepaidDb } from './tables.js';
+import type { OfflineDb, PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
 
 /** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
@@ -35,7 +41,17 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const paths = new Counter({ name: 'pos_purchase_path_total', help: 'POS purchases by path: one SQL statement, or the explaining step-by-step path', labelNames: ['path'], registers: [app.metrics] });
   const terminals = new Terminals(database, runtime.cache);
   const batches = new Histogram({ name: 'pos_purchase_batch_size', help: 'One-line purchases applied per statement (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [app.metrics] });
-  await registerPosRoutes(app, { pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size)), terminals });
+  // Offline mode (docs/offline.md): the snapshot signing key from OFFLINE_SIGNING_KEY (a development key outside production).
+  const offlineDb = runtime.database as Database<OfflineDb>;
+  const snapshots = new SnapshotService(offlineDb, snapshotSigner((config as { OFFLINE_SIGNING_KEY?: string }).OFFLINE_SIGNING_KEY, config.NODE_ENV));
+  const uploads = new OfflineUploads(offlineDb, ledger);
+  await registerPosRoutes(app, {
+    pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size)),
+    terminals,
+    more: (pos) => registerOfflinePosRoutes(pos, { snapshots, uploads }),
+  });
+  registerOfflineStaffRoutes(app, { database: offlineDb, snapshots });
+  registerClaimRoutes(app, { database: offlineDb, claims: new ClaimsService(offlineDb, ledger) });
   registerStaffRoutes(app, { database, ledger, terminals });
   registerPartnerAuth(app, { database, cache: runtime.cache });
   registerPartnerRoutes(app, { database, ledger });
@@ -43,6 +59,6 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const registries = new RegistryService(database);
   await registerRegistryRoutes(app, { database, registries });
   await registerPartnerRegistryRoutes(app, { database, registries });
-  registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger, options: options.jobs });
+  registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger, options: { snapshots, ...options.jobs } });
   return app;
 }

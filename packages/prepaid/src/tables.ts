@@ -17,6 +17,9 @@ export interface PrepaidTables {
     credit_per_operation_limit: Default<bigint | null>;
     daily_credit_limit: Default<bigint | null>;
     monthly_credit_limit: Default<bigint | null>;
+    offline_floor_limit: Default<bigint | null>;
+    offline_total_limit: Default<bigint | null>;
+    offline_count_limit: Default<number | null>;
     created_at: Generated<Date>;
   };
   clients: {
@@ -76,6 +79,9 @@ export interface PrepaidTables {
     month_credit: Default<bigint>;
     /** Set by Ledger.close together with a zero balance (CHECK closed_wallet_is_empty). */
     closed: Default<boolean>;
+    offline_floor_limit: Default<bigint | null>;
+    offline_total_limit: Default<bigint | null>;
+    offline_count_limit: Default<number | null>;
     updated_at: Generated<Date>;
   };
   ledger_accounts: { id: Generated<bigint>; kind: string; product_code: string; merchant_id: string | null };
@@ -288,3 +294,87 @@ export interface SettlementTables {
 }
 
 export type SettlementDb = PrepaidDb & SettlementTables & JobTables;
+
+// Offline mode and claims (migrations 0010, 0011); offline and claims code uses `OfflineDb`.
+export type FailedOperationStatus = 'open' | 'resolved';
+export type ClaimStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
+export type ClaimResolution = 'reversal' | 'refund' | 'correction' | 'rejected';
+export type ClaimEventKind = 'opened' | 'assigned' | 'commented' | 'attached' | 'resolved' | 'closed';
+
+export interface OfflineTables {
+  offline_snapshots: {
+    version: bigint;
+    built_at: Generated<Date>;
+    as_of_seq: bigint;
+    content_sha256: string;
+    identifiers: number;
+    accounts: number;
+    stop_list: number;
+    body: Buffer;
+    signature: string;
+    key_id: string;
+    build_ms: number;
+    trigger: string;
+  };
+  offline_snapshot_deltas: { from_version: bigint; to_version: bigint; body: Buffer; signature: string };
+  failed_operations: {
+    id: Generated<string>;
+    kind: 'offline_purchase';
+    terminal_id: string;
+    merchant_id: string;
+    transaction_id: string;
+    identifier_kind: string;
+    identifier_value: string;
+    account_id: string | null;
+    basket: ColumnType<Array<{ product: string; amount: string }>, string, never>;
+    amount: bigint;
+    happened_at: Date;
+    code: string;
+    details: ColumnType<Record<string, unknown>, string | undefined, string>;
+    status: Default<FailedOperationStatus>;
+    created_at: Generated<Date>;
+    resolved_at: Date | null;
+  };
+  offline_transactions: {
+    terminal_id: string;
+    transaction_id: string;
+    terminal_seq: bigint;
+    happened_at: Date;
+    snapshot_version: bigint | null;
+    status: 'posted' | 'failed';
+    operation_id: string | null;
+    failed_operation_id: string | null;
+    received_at: Generated<Date>;
+  };
+  offline_upload_leases: { terminal_id: string; holder: string; until: Date };
+  claims: {
+    id: Generated<string>;
+    number: Generated<bigint>;
+    operation_id: string | null;
+    failed_operation_id: string | null;
+    title: string;
+    description: Default<string>;
+    status: Default<ClaimStatus>;
+    assignee: string | null;
+    opened_by: string;
+    resolution: ClaimResolution | null;
+    resolution_operation_ids: ColumnType<string[], string[] | undefined, string[]>;
+    resolution_key: string | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  claim_events: { id: Generated<bigint>; claim_id: string; at: Generated<Date>; actor: string; kind: ClaimEventKind; details: ColumnType<Record<string, unknown>, string, never> };
+  claim_attachments: {
+    id: Generated<string>;
+    claim_id: string;
+    file_name: string;
+    content_type: string;
+    size: number;
+    sha256: string;
+    content: Buffer;
+    created_by: string;
+    created_at: Generated<Date>;
+  };
+}
+
+export type OfflineDb = PrepaidDb & OfflineTables;

@@ -5,6 +5,9 @@ import type { PrepaidDb } from './tables.js';
 
 export interface PrepaidWorkerSettings extends ExchangeSettings {
   SETTLEMENT_FORMATS: string;
+  /** Signs the terminal snapshots built by the offline.snapshot job (docs/offline.md). */
+  OFFLINE_SIGNING_KEY?: string;
+  NODE_ENV?: string;
 }
 
 /**
@@ -15,7 +18,11 @@ export interface PrepaidWorkerSettings extends ExchangeSettings {
  */
 export async function startPrepaidWorkers(runtime: { database: Database<unknown>; logger: Logger }, settings: PrepaidWorkerSettings): Promise<Array<() => Promise<unknown>>> {
   const exchange = await startExchangeWorkers({ database: runtime.database as Database<PrepaidDb>, logger: runtime.logger }, settings);
-  const scheduler = createPrepaidScheduler(runtime, settings.EXCHANGE_DIR ? { exportTo: { root: settings.EXCHANGE_DIR, formats: settlementFormats(settings.SETTLEMENT_FORMATS) } } : {});
+  const scheduler = createPrepaidScheduler(runtime, {
+    ...(settings.EXCHANGE_DIR ? { exportTo: { root: settings.EXCHANGE_DIR, formats: settlementFormats(settings.SETTLEMENT_FORMATS) } } : {}),
+    offlineSigningKey: settings.OFFLINE_SIGNING_KEY,
+    nodeEnv: settings.NODE_ENV,
+  });
   scheduler.start();
   return [...exchange, () => scheduler.stop()];
 }

@@ -16,8 +16,10 @@ import {
 } from '@app/kernel';
 import { sql, type Kysely } from 'kysely';
 import { exportSettlementRegistry, type SettlementFormat } from '../exchange/files/settlement-export.js';
+import { snapshotSigner } from '../offline/signing.js';
+import { SnapshotService } from '../offline/snapshot.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
-import type { SettlementDb } from '../tables.js';
+import type { OfflineDb, SettlementDb } from '../tables.js';
 
 /**
  * The prepaid service's scheduled jobs, run by the kernel's Scheduler on every instance (each period
@@ -31,8 +33,8 @@ import type { SettlementDb } from '../tables.js';
  *   cleanup            hourly: expired staff sessions, published outbox messages and inbox ids past their
  *                      retention, job history past its retention.
  *
- * The terminals' offline snapshot (seed 004 point 6, a later issue) plugs in here as one more job
- * (`offline.snapshot`, e.g. { every: '15m' }) whose run builds the signed full/delta snapshot for that period.
+ *   offline.snapshot   every 15 minutes: the signed terminal snapshot (full + deltas from recent versions),
+ *                      a new version only when anything changed (docs/offline.md).
  *
  * A manual run (staff route, manager) may name `params.day` ('YYYY-MM-DD') to settle or snapshot that day.
  */
@@ -55,6 +57,11 @@ export interface PrepaidJobsOptions {
    */
   exportTo?: { root: string; formats?: readonly SettlementFormat[] };
   logger?: Logger;
+  /** Builds the terminal snapshots; made from offlineSigningKey when not given. */
+  snapshots?: SnapshotService;
+  offlineSigningKey?: string;
+  nodeEnv?: string;
+  offlineSnapshotEvery?: `${number}${'s' | 'm' | 'h'}`;
   /** The scheduler's clock, which settlement then also uses to tell whether a day is over. */
   clock?: Clock;
 }
@@ -118,6 +125,16 @@ export function prepaidJobs(database: Database<unknown>, options: PrepaidJobsOpt
       run: async (ctx) => {
         const day = dayOf(ctx);
         return { day, ...(await snapshotBalances(db, day, startOfLocalDay(addDays(day, 1), timeZone))) };
+      },
+    },
+    {
+      name: 'offline.snapshot',
+      description: 'The signed terminal snapshot (full and deltas), when anything changed',
+      schedule: { every: options.offlineSnapshotEvery ?? '15m' },
+      run: async (ctx) => {
+        const snapshots = options.snapshots ?? new SnapshotService(database as Database<OfflineDb>, snapshotSigner(options.offlineSigningKey, options.nodeEnv ?? process.env.NODE_ENV));
+        const info = await snapshots.build(`job:${ctx.job}`);
+        return { version: info.version, created: info.created, identifiers: info.identifiers, bytes: info.bytes, buildMs: info.buildMs };
       },
     },
     {

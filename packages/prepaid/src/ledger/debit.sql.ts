@@ -28,3 +28,13 @@ export const debitAllowed = (amount: RawBuilder<unknown> | bigint) => sql`
   and (least(w.per_operation_limit, p.per_operation_limit) is null or ${amount} <= least(w.per_operation_limit, p.per_operation_limit))
   and (least(w.daily_debit_limit, p.daily_debit_limit) is null or ${dayDebitNow} + ${amount} <= least(w.daily_debit_limit, p.daily_debit_limit))
   and (least(w.monthly_debit_limit, p.monthly_debit_limit) is null or ${monthDebitNow} + ${amount} <= least(w.monthly_debit_limit, p.monthly_debit_limit))`;
+
+/**
+ * An uploaded offline purchase (DESIGN.md §4, EMV model): the goods are already handed over, so the
+ * per-operation, daily and monthly limits — which the terminal's offline limits stood in for — do not
+ * refuse it; the minimum balance (I3, a CHECK) still does, so a product allows an offline overdraft only
+ * as far as its negative minimum balance. What is beyond becomes a failed operation for the claims cycle.
+ */
+export const offlineDebitAllowed = (amount: RawBuilder<unknown> | bigint) => sql`
+  not w.closed
+  and w.balance - ${amount} >= w.min_balance`;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { OperationType, PrepaidDb } from '../tables.js';
-import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow } from './debit.sql.js';
+import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow, offlineDebitAllowed } from './debit.sql.js';
 import { correctionAllowed, creditCounterAssignments, creditWithinLimits, dayCreditNow, monthCreditNow } from './credit.sql.js';
 import { stricter, type WalletState } from './limits.js';
 import type { PostingDraft } from './postings.js';
@@ -19,6 +19,17 @@ export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint): Pr
     from products p, accounts a
     where w.id = ${walletId} and p.code = w.product_code and a.id = w.account_id and a.status = 'open'
       and ${debitAllowed(amount)}
+    returning w.balance`.execute(trx);
+  return rows[0]?.balance ?? null;
+}
+
+/** Debits a wallet for an uploaded offline purchase: only the minimum balance and an open account refuse (debit.sql.ts). */
+export async function debitWalletOffline(trx: Tx, walletId: bigint, amount: bigint): Promise<bigint | null> {
+  const { rows } = await sql<{ balance: bigint }>`
+    update wallets w set ${debitAssignments(amount)}
+    from accounts a
+    where w.id = ${walletId} and a.id = w.account_id and a.status = 'open'
+      and ${offlineDebitAllowed(amount)}
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
 }

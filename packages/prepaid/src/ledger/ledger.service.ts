@@ -3,7 +3,7 @@ import { badRequest, conflict, type Database } from '@app/kernel';
 import type { OperationType, PrepaidDb } from '../tables.js';
 import { toKopecks } from './amount.js';
 import * as repo from './ledger.repo.js';
-import { creditDecline, debitDecline, type Decline } from './limits.js';
+import { creditDecline, debitDecline, type Decline, type WalletState } from './limits.js';
 import {
   closePostings,
   correctionPostings,
@@ -75,7 +75,20 @@ export class Ledger {
   }
 
   /** `fingerprint` replaces the digest of the request for idempotency (the POS API digests what the terminal sent). */
-  async purchase(req: { key: string; accountId: string; merchantId: string; terminalId?: string; basket: BasketLine[]; fingerprint?: string }): Promise<LedgerResult> {
+  /**
+   * `offline`: a purchase the terminal authorized offline and uploads now — debited under the offline rule
+   * (debit.sql.ts `offlineDebitAllowed`), with the time it happened and the terminal's transaction id in
+   * the operation's details.
+   */
+  async purchase(req: {
+    key: string;
+    accountId: string;
+    merchantId: string;
+    terminalId?: string;
+    basket: BasketLine[];
+    fingerprint?: string;
+    offline?: { at: Date; transactionId: string };
+  }): Promise<LedgerResult> {
     if (req.basket.length === 0) throw badRequest('basket_empty', 'The basket has no lines', 'basket');
     if (req.basket.length > MAX_BASKET_LINES) throw badRequest('basket_too_large', `At most ${MAX_BASKET_LINES} lines`, 'basket');
     const basket = req.basket.map((l, i) => ({ product: l.product, amount: toKopecks(l.amount, `basket/${i}/amount`) }));
@@ -99,11 +112,15 @@ export class Ledger {
       lines.sort((a, b) => (a.wallet < b.wallet ? -1 : 1));
       const balances: Balance[] = [];
       for (const line of lines) {
-        const balance = await repo.debitWallet(trx, line.wallet, line.amount);
-        if (balance === null) throw new Declined(debitDecline(await repo.walletState(trx, line.wallet), line.amount) ?? { code: 'insufficient_funds', product: line.product, available: 0n });
+        const balance = req.offline ? await repo.debitWalletOffline(trx, line.wallet, line.amount) : await repo.debitWallet(trx, line.wallet, line.amount);
+        if (balance === null) {
+          const state = await repo.walletState(trx, line.wallet);
+          throw new Declined((req.offline ? offlineDebitDecline(state) : debitDecline(state, line.amount)) ?? { code: 'insufficient_funds', product: line.product, available: 0n });
+        }
         balances.push({ product: line.product, balance });
       }
-      return this.journal(trx, { type: 'purchase', accountId: req.accountId, merchantId: req.merchantId, terminalId: req.terminalId, amount: total }, purchasePostings(req.merchantId, lines), balances);
+      const details = req.offline ? { offline: true, at: req.offline.at.toISOString(), transactionId: req.offline.transactionId } : undefined;
+      return this.journal(trx, { type: 'purchase', accountId: req.accountId, merchantId: req.merchantId, terminalId: req.terminalId, amount: total, details }, purchasePostings(req.merchantId, lines), balances);
     }, drafts);
   }
 
@@ -291,6 +308,13 @@ export class Ledger {
     if (stored.request_hash !== hash) throw conflict('idempotency_conflict', 'This idempotency key was used for a different request');
     return revive(stored.response as StoredResult);
   }
+}
+
+/** Why an offline debit was refused: only the account's state or the minimum balance can refuse it. */
+function offlineDebitDecline(w: WalletState): Decline {
+  if (w.accountStatus === 'closed') return { code: 'account_closed', product: w.product };
+  if (w.accountStatus === 'blocked') return { code: 'account_blocked', product: w.product };
+  return { code: 'insufficient_funds', product: w.product, available: w.balance > w.minBalance ? w.balance - w.minBalance : 0n };
 }
 
 type StoredResult = { status: 'approved'; operationId: string; seq: string; type: OperationType; amount: string; balances: Array<{ product: string; balance: string }> } | { status: 'declined'; decline: Record<string, unknown> };

@@ -18,7 +18,8 @@ const security = [{ terminal: [] }];
  * HTTP of the POS API: the terminal authenticates each request (HTTP Basic, terminal code and secret);
  * declines are answers (200, `status: declined` with a stable code), bad input is problem+json.
  */
-export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; terminals: Terminals }) {
+/** `more`: further routes in this scope (offline mode), under the same terminal authentication. */
+export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; terminals: Terminals; more?: (pos: HttpApp) => void }) {
   app.decorateRequest('terminal', null);
   await app.register(
     async (plugin) => {
@@ -83,6 +84,7 @@ export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; t
         },
         async (request) => deps.pos.refund(request.terminal!, request.params.operationId, request.body.idempotencyKey, request.body.items),
       );
+      deps.more?.(pos);
     },
     { prefix: '/api/pos/v1' },
   );

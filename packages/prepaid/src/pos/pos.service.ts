@@ -12,6 +12,15 @@ import { PurchaseBatcher } from './purchase.batch.js';
 import { purchaseInOneStatement } from './purchase.fast-path.js';
 
 /**
+ * The digest of a terminal's purchase request under its idempotency key. An uploaded offline purchase
+ * uses the same key and digest as the online attempt it fell back from, so when that attempt did reach
+ * the server (its answer was lost) the upload gets the first answer and nothing is taken twice.
+ */
+export function purchaseFingerprint(terminalId: string, identifier: PurchaseBody['identifier'], basket: PurchaseBody['basket']): string {
+  return createHash('sha256').update(JSON.stringify(['purchase', terminalId, identifier.kind, identifier.value, basket])).digest('hex');
+}
+
+/**
  * What a terminal may do: ask balances by identifier, authorize a purchase, reverse or refund one of
  * its merchant's purchases. The terminal's key is scoped to the terminal, so two terminals may use the
  * same key without meeting.
@@ -62,7 +71,7 @@ export class PosService {
     if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
     const key = `pos:${terminal.id}:${body.idempotencyKey}`;
     // What the terminal asked, digested: the same key with another card or basket is a different request.
-    const fingerprint = createHash('sha256').update(JSON.stringify(['purchase', terminal.id, body.identifier.kind, body.identifier.value, body.basket])).digest('hex');
+    const fingerprint = purchaseFingerprint(terminal.id, body.identifier, body.basket);
     const products = body.basket.map((l) => l.product);
     await this.productCodes.assertKnown(products, (i) => `basket/${i}/product`);
     if (new Set(products).size === products.length) {
