@@ -131,6 +131,21 @@ describe('cabinet-front API driven by events from the bus', () => {
     expect(lower.json().errors[0].code).toBe('reading_below_previous');
   });
 
+  it('merges a cabinet reading seen first without our id (another topic) with our row when billing\'s answer comes', async () => {
+    const res = await anna.call('POST', '/api/readings', { readings: [{ meterId: 'a-m1', zone: 'T2', date: '2026-03-20', value: '5100' }], confirmJump: true });
+    expect(res.statusCode).toBe(202);
+    const ours = res.json().readings[0].id as string;
+    const at = '2026-03-20T12:00:00.000Z';
+    const copy = randomUUID();
+    await front.publish('cabinet.evt.readings.processed', { consumerRef: 'consumer-a', version: '160', readings: [{ billingReadingId: 'br-9100', meterId: 'a-m1', zone: 'T2', date: '2026-03-20', value: '5100', source: 'cabinet', status: 'accepted', processedAt: at }] }, copy);
+    await front.applied([copy]);
+    const answer = randomUUID();
+    await front.publish('cabinet.evt.readings.processed', { consumerRef: 'consumer-a', version: '161', readings: [{ readingId: ours, billingReadingId: 'br-9100', meterId: 'a-m1', zone: 'T2', date: '2026-03-20', value: '5100', source: 'cabinet', status: 'accepted', consumptionKwh: '100', processedAt: at }] }, answer);
+    await front.applied([answer]);
+    const rows = await front.db.selectFrom('readings').select(['id', 'status']).where('billing_reading_id', '=', 'br-9100').execute();
+    expect(rows).toEqual([{ id: ours, status: 'accepted' }]);
+  });
+
   it('serves hourly data and profiles for a period, at most 366 days', async () => {
     const days = Array.from({ length: 31 }, (_, i) => ({ date: `2026-01-${String(i + 1).padStart(2, '0')}`, hours: Array.from({ length: 24 }, (_, h) => `${h}.5`) }));
     const ids = [randomUUID(), randomUUID()];

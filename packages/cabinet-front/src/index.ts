@@ -8,4 +8,4 @@ export { MemoryOtpSender, LogOtpSender, type OtpSender, type OtpMessage } from '
 export { keyRingFrom, resolveKeyRing, developmentKeySettings, type KeySettings } from './crypto/keys.js';
 export { Pii } from './crypto/pii.js';
 export { rotateKeys, type RotationReport } from './crypto/rotate-keys.js';
-export { EVENTS_QUEUE } from './data/event-consumer.js';
+export { EVENTS_QUEUE } from './read-model/event-consumer.js';

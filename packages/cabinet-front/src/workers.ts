@@ -1,7 +1,7 @@
 import { prunePublished, type Database, type KeyRing, type ServiceRuntime } from '@app/kernel';
 import { resolveKeyRing } from './crypto/keys.js';
 import { Pii } from './crypto/pii.js';
-import { consumeEvents } from './data/event-consumer.js';
+import { consumeEvents } from './read-model/event-consumer.js';
 import type { CabinetFrontDb } from './tables.js';
 
 export interface CabinetFrontWorkerOptions {

@@ -2,7 +2,7 @@ import { forbidden, notFound, type Database, type HttpApp } from '@app/kernel';
 import { Type } from 'typebox';
 import { describeConsumerUser } from '../auth/consumer-users.repo.js';
 import type { Pii } from '../crypto/pii.js';
-import * as S from '../data/data.schema.js';
+import * as S from '../read-model/data.schema.js';
 import type { CabinetFrontDb } from '../tables.js';
 import { rightsFor } from './scope.js';
 

@@ -4,7 +4,7 @@ import type { Pii } from '../crypto/pii.js';
 import { inScope } from '../members/scope.js';
 import { day } from '../paging.js';
 import type { CabinetFrontDb } from '../tables.js';
-import { ContractParams } from '../data/data.schema.js';
+import { ContractParams } from '../read-model/data.schema.js';
 import * as S from './money.schema.js';
 
 const consumer = { access: { roles: ['consumer'] } } as const;
