@@ -42,6 +42,8 @@ export interface DemoOptions {
   seed?: string;
   /** The day the data ends (YYYY-MM-DD, readings and payments up to it). Default: today. */
   today?: string;
+  /** Called after each step with the milliseconds since the start (progress for a long start). */
+  onProgress?: (step: string, ms: number) => void;
 }
 
 export interface DemoSummary {
@@ -73,6 +75,7 @@ export async function seedBillingDemo(database: Database<BillingRefDb>, options:
   const lastClosedMonth = addMonths(month, -1);
   const yesterday = addDays(today, -1);
 
+  const progress = (step: string) => options.onProgress?.(step, Math.round(performance.now() - started));
   return database.transaction(async (trx) => {
     await sql`select pg_advisory_xact_lock(${DEMO_LOCK})`.execute(trx);
     const { rows } = await sql<{ any: boolean }>`select exists (select 1 from consumers) as any`.execute(trx);
@@ -80,13 +83,20 @@ export async function seedBillingDemo(database: Database<BillingRefDb>, options:
     const r = (key: RawBuilder<unknown>) => sql`(('x' || substr(md5(${seed} || ':' || ${key}), 1, 8))::bit(32)::int8 / 4294967296.0)`;
 
     await generateStructure(trx, n, today, baseDay, r);
+    progress('consumers, contracts, points, meters');
     await generateReadings(trx, baseDay, r);
+    progress('readings');
     await generateHourly(trx, seed, `${firstMonth}-01`, yesterday);
+    progress('hourly data');
     await recomputeCharges(trx, null, firstMonth, month);
+    progress('charges');
     // The feed is written once for everything at the end (feedEverything).
     await issueDocuments(trx, firstMonth, lastClosedMonth, null, { recompute: false, feed: false });
+    progress('invoices and acts');
     await generatePayments(trx, today, r);
+    progress('payments');
     await feedEverything(trx);
+    progress('change feed');
     for (const table of ['consumers', 'contracts', 'supply_objects', 'metering_points', 'meters']) {
       await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(trx);
     }

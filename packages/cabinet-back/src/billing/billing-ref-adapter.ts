@@ -218,7 +218,11 @@ export async function openReferenceBilling(options: {
   try {
     let demo: DemoSummary | null = null;
     if (options.demo) {
-      demo = await seedBillingDemo(database, options.demo === true ? {} : options.demo);
+      const demoOptions: DemoOptions = options.demo === true ? {} : options.demo;
+      demo = await seedBillingDemo(database, {
+        ...demoOptions,
+        onProgress: demoOptions.onProgress ?? ((step, ms) => options.logger?.info({ step, ms }, `billing-ref demo: ${step} done`)),
+      });
       if (demo) options.logger?.info({ demo }, `billing-ref demo data generated in ${(demo.ms / 1000).toFixed(1)} s (${database.kind})`);
     }
     const billing = new BillingRef(database, { now: options.now });

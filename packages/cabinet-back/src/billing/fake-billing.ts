@@ -146,7 +146,7 @@ export class FakeBilling implements BillingAdapter {
       if (!found) processed = { ...base, status: 'rejected', reasonCode: 'meter_not_found', reasonText: 'No such meter on this consumer' };
       else {
         const last = found.meter.lastReadings.find((l) => l.zone === reading.zone);
-        if (!last) processed = { ...base, status: 'rejected', reasonCode: 'unknown_zone', reasonText: 'The meter has no such zone' };
+        if (!last) processed = { ...base, status: 'rejected', reasonCode: 'zone_unknown', reasonText: 'The meter has no such zone' };
         else if (Number(reading.value) < Number(last.value)) processed = { ...base, status: 'rejected', reasonCode: 'reading_below_previous', reasonText: `Below the previous reading ${last.value}` };
         else {
           processed = { ...base, status: 'accepted', consumptionKwh: String(Number(reading.value) - Number(last.value)) };
