@@ -100,6 +100,17 @@ describe('reference billing over a small demo', () => {
     expect(await billing.reading(result.readings[1]!.id)).toEqual(result.readings[1]);
   });
 
+  it('enters a reading once when the same reading id arrives twice at the same time', async () => {
+    const last = (await billing.consumerSnapshot('1', '2025-06'))!.contracts[0]!.objects[1]!.meteringPoints[0]!.meters[0]!.lastReadings;
+    const day = last.find((r) => r.zone === 'day')!;
+    const reading = { readingId: 'same-1', meterId: '4', zone: 'day', date: '2025-06-12', value: (Number(day.value) + 3).toFixed(2) };
+    const [a, b] = await Promise.all([billing.submitReadings('1', [reading]), billing.submitReadings('1', [reading])]);
+    expect(a.readings).toEqual(b.readings);
+    expect(a.readings[0]!.status).toBe('accepted');
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from readings where cabinet_reading_id = 'same-1'`.execute(database.db);
+    expect(rows[0]!.n).toBe(1);
+  });
+
   it('rejects outside the reading window, a removed meter, and accepts a rollover past the dial', async () => {
     const person = (await billing.consumerSnapshot('2', '2025-05'))!;
     const meters = person.contracts[0]!.objects[0]!.meteringPoints.flatMap((p) => p.meters);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS_CONSUMER } from '../commands/context.js';
 import { cabinetBackMigrations } from '../migrations.js';
 import { connected } from '../testing.js';
-import { startCabinetBackWorkers } from '../workers.js';
+import { syncOnce } from '../sync/sync-poller.js';
+import { createBackContext, startCabinetBackWorkers } from '../workers.js';
 import { BillingRefAdapter } from './billing-ref-adapter.js';
 
 // The back's command flow over the reference billing (not the fake): link by the demo secret, then readings.
@@ -17,13 +18,15 @@ describe('cabinet-back over the reference billing', () => {
   let runtime: Awaited<ReturnType<typeof createTestRuntime>>;
   let billingDb: TestDatabase<BillingRefDb>;
   let stop: () => Promise<void>;
+  let billing: BillingRef;
 
   beforeAll(async () => {
     runtime = await createTestRuntime('cabinet-back', cabinetBackMigrations);
     billingDb = await createTestDatabase<BillingRefDb>({ migrations: billingRefMigrations });
     await seedBillingDemo(billingDb, { consumers: 10, today: '2025-06-15' });
     await connected(runtime.bus);
-    stop = await startCabinetBackWorkers(runtime, new BillingRefAdapter(new BillingRef(billingDb, { now })), { sync: false, commands: { backoffMs: () => 100 }, now });
+    billing = new BillingRef(billingDb, { now });
+    stop = await startCabinetBackWorkers(runtime, new BillingRefAdapter(billing), { sync: false, commands: { backoffMs: () => 100 }, now });
   });
   afterAll(async () => {
     await stop?.();
@@ -76,5 +79,20 @@ describe('cabinet-back over the reference billing', () => {
       [command.readings[1]!.readingId, 'rejected', 'reading_below_previous'],
     ]);
     expect(await outbox(eventTopics.accountChanged)).toEqual([expect.objectContaining({ consumerRef: '1' })]);
+  });
+
+  it('syncs what billing did on its own: a payment, then the month issued, for the linked consumer only', async () => {
+    const ctx = createBackContext(runtime, new BillingRefAdapter(billing), { now });
+    while ((await syncOnce(ctx)).changes > 0); // up to date with the snapshot and the readings
+    const payment = await billing.bookPayment({ contractId: '1', amount: 77_000n, paidOn: '2025-06-15', externalRef: 'bank-77' });
+    await billing.bookPayment({ contractId: '4', amount: 1_000n, paidOn: '2025-06-15', externalRef: 'bank-other' });
+    await billing.runMonthlyBilling('2025-06');
+    while ((await syncOnce(ctx)).changes > 0);
+    expect((await outbox(eventTopics.paymentBooked)).map((p) => (p.payment as { id: string }).id)).toEqual([payment.id]);
+    const issued = (await outbox(eventTopics.invoiceIssued)).map((p) => p.invoice as { number: string; contractId: string; pdfBase64?: string });
+    expect(issued.map((i) => i.number).sort()).toEqual(['D-000001/202506', 'D-000001/202506/A']);
+    expect(Buffer.from(issued[0]!.pdfBase64!, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    const accounts = (await outbox(eventTopics.accountChanged)).map((p) => p.account as { contractId: string; debt: string });
+    expect(accounts.every((a) => a.contractId === '1')).toBe(true);
   });
 });
