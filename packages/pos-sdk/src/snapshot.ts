@@ -119,7 +119,7 @@ export class SnapshotStore {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify(pieces.map((p) => ({ ...p, body: p.body.toString('base64') }))));
+      writeSync(fd, JSON.stringify(pieces.map((p) => ({ ...p, body: Buffer.from(p.body).toString('base64') }))));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

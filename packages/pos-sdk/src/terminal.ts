@@ -149,7 +149,9 @@ export class PosTerminal extends EventEmitter {
   }
 
   /** Installs a downloaded piece: verified first; a tampered or misapplied one leaves the current snapshot as it was. */
-  install(piece: SignedPiece) {
+  install(given: SignedPiece) {
+    // Any byte array will do (a database driver may hand over a Uint8Array); a Buffer from here on.
+    const piece = { ...given, body: Buffer.from(given.body) };
     const body = openPiece(piece, this.key);
     if (piece.kind === 'full') {
       const next = new SnapshotState();
