@@ -29,13 +29,15 @@ beforeAll(async () => {
   app = await createPrepaidApp(runtime, testConfig, { hashing: fastHashingForTests });
   await app.ready();
   merchant = (await createProgramme(prepaid.db)).canteen;
-  await prepaid.db.updateTable('products').set({ offline_floor_limit: 10_000n }).where('code', '=', 'own').execute();
   const t = await new Terminals(prepaid, runtime.cache).register({ code: `T-${uid()}`, merchantId: merchant });
   auth = `Basic ${Buffer.from(`${t.code}:${t.secret}`).toString('base64')}`;
   for (const user of demoStaff) {
     const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: user.login, password: user.password } });
     jar[user.login] = { cookies: Object.fromEntries(res.cookies.map((c) => [c.name, c.value])), csrf: res.json().csrfToken };
   }
+  // Own funds may be spent offline, up to 100 ₽ a purchase (a manager's setting, journaled).
+  expect((await as('settlement', 'PATCH', '/api/products/own', { offlineFloorLimit: 10_000 })).statusCode).toBe(403);
+  expect((await as('manager', 'PATCH', '/api/products/own', { offlineFloorLimit: 10_000 })).statusCode).toBe(200);
 });
 afterAll(async () => {
   await app.close();
@@ -43,7 +45,7 @@ afterAll(async () => {
 });
 
 const pos = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url: `/api/pos/v1${url}`, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
-const as = (login: string, method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, cookies: jar[login]!.cookies, headers: { 'x-csrf-token': jar[login]!.csrf }, ...(payload ? { payload } : {}) });
+const as = (login: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => app.inject({ method, url, cookies: jar[login]!.cookies, headers: { 'x-csrf-token': jar[login]!.csrf }, ...(payload ? { payload } : {}) });
 
 async function cardholder(own: number) {
   const account = await newAccount(prepaid.db);

@@ -38,6 +38,7 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
       perOperationLimit: p.per_operation_limit === null ? null : Number(p.per_operation_limit),
       dailyDebitLimit: p.daily_debit_limit === null ? null : Number(p.daily_debit_limit),
       monthlyDebitLimit: p.monthly_debit_limit === null ? null : Number(p.monthly_debit_limit),
+      offline: { floorLimit: p.offline_floor_limit === null ? null : Number(p.offline_floor_limit), totalLimit: p.offline_total_limit === null ? null : Number(p.offline_total_limit), countLimit: p.offline_count_limit },
     })),
   );
 
@@ -60,6 +61,9 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
         ...(b.perOperationLimit !== undefined ? { per_operation_limit: big(b.perOperationLimit) } : {}),
         ...(b.dailyDebitLimit !== undefined ? { daily_debit_limit: big(b.dailyDebitLimit) } : {}),
         ...(b.monthlyDebitLimit !== undefined ? { monthly_debit_limit: big(b.monthlyDebitLimit) } : {}),
+        ...(b.offlineFloorLimit !== undefined ? { offline_floor_limit: big(b.offlineFloorLimit) } : {}),
+        ...(b.offlineTotalLimit !== undefined ? { offline_total_limit: big(b.offlineTotalLimit) } : {}),
+        ...(b.offlineCountLimit !== undefined ? { offline_count_limit: b.offlineCountLimit } : {}),
       })
       .where('code', '=', request.params.code)
       .returning('code')

@@ -102,6 +102,10 @@ export const ProductPatch = Type.Object(
     perOperationLimit: OptionalKopecks,
     dailyDebitLimit: OptionalKopecks,
     monthlyDebitLimit: OptionalKopecks,
+    // Offline mode (docs/offline.md): no floor limit = never authorized offline.
+    offlineFloorLimit: OptionalKopecks,
+    offlineTotalLimit: OptionalKopecks,
+    offlineCountLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );
