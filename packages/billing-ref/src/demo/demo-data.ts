@@ -241,26 +241,31 @@ async function generateReadings(trx: Transaction<BillingRefDb>, baseDay: string,
 }
 
 async function generateHourly(trx: Transaction<BillingRefDb>, seed: string, from: string, to: string) {
-  // 24 values per day in one array constructor (no per-hour rows): base load × the standard shape of
-  // the day kind × season × ±15 % noise. The noise is integer hashing of (seed, point, day, hour) — a
-  // multiplicative hash modulo a prime — because md5 per value made this the slowest step on PGlite.
+  // 24 values per day in one array constructor (no per-hour rows): base load × the standard shape of the
+  // day kind × season × ±15 % noise, in integer arithmetic (Wh) with one numeric division per value —
+  // floats, array subscripts and md5 per value made this step five times slower on PGlite. The shape's
+  // weights (×10,000) become 24 columns per day kind; the noise is a multiplicative hash of (seed, point,
+  // day, hour) modulo a prime.
+  const { rows: shapeRows } = await sql<{ day_kind: string; hour: number; weight: string }>`select day_kind, hour, weight::text as weight from load_shape`.execute(trx);
+  const weights = (kind: string) => Array.from({ length: 24 }, (_, h) => Math.round(Number(shapeRows.find((r) => r.day_kind === kind && r.hour === h)!.weight) * 10_000));
+  const shape = ['workday', 'weekend'].map((kind) => `select '${kind}' as day_kind, ${weights(kind).map((w, h) => `${w} as w${h}`).join(', ')}`).join(' union all ');
   const seedNumber = Number.parseInt(createHash('md5').update(seed).digest('hex').slice(0, 6), 16);
-  const noise = (h: number) => `(((p.point_id * 2654435761 + dn.n * 40503 + ${(h + 1) * 2246822519 + seedNumber}) % 4294967291) % 1000)`;
-  const hours = Array.from({ length: 24 }, (_, h) => `round((p.base * s.w[${h + 1}] * season.f * (0.85 + ${noise(h)} / 3333.0))::numeric, 3)`).join(', ');
+  const noise = (h: number) => `(((p.point_id * 2654435761 + dn.n * 40503 + ${(h + 1) * 2246822519 + seedNumber}) % 4294967291) % 300)`;
+  // Wh = base (Wh) × weight/10^4 × season/10^3 × (850 + noise)/10^3
+  const hours = Array.from({ length: 24 }, (_, h) => `((p.base_wh * s.w${h} * season.permille * (850 + ${noise(h)})) / 10000000000)::numeric / 1000`).join(', ');
   await sql`
     insert into hourly (metering_point_id, kind, day, hours)
-    with shape as (
-      select day_kind, array_agg(weight::float8 order by hour) as w from load_shape group by day_kind
-    ),
+    with shape as (${sql.raw(shape)}),
     points as (
-      select me.metering_point_id as point_id, (300 + ${sql.raw(`(('x' || substr(md5('${seed}:base' || me.id), 1, 8))::bit(32)::int8 / 4294967296.0)`)} * 3000) / 730.0 as base
+      select me.metering_point_id as point_id,
+        floor((300 + ${sql.raw(`(('x' || substr(md5('${seed}:base' || me.id), 1, 8))::bit(32)::int8 / 4294967296.0)`)} * 3000) / 730.0 * 1000)::int8 as base_wh
       from meters me where me.kind = 'interval'
     )
     select p.point_id, 'metered', d.day::date, array[${sql.raw(hours)}]
     from points p
     cross join generate_series(${from}::date, ${to}::date, interval '1 day') as d(day)
     cross join lateral (select (d.day::date - date '2000-01-01')::int8 as n) as dn
-    cross join lateral (select 1 + 0.25 * cos(2 * pi() * (extract(doy from d.day) - 15) / 365.25) as f) as season
+    cross join lateral (select round(1000 + 250 * cos(2 * pi() * (extract(doy from d.day) - 15) / 365.25))::int8 as permille) as season
     join shape s on s.day_kind = case when extract(isodow from d.day) >= 6 then 'weekend' else 'workday' end`.execute(trx);
 }
 
