@@ -47,7 +47,7 @@ function stop(child: ChildProcess): Promise<number | null> {
 
 afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
-  if (serverUrl) for (const service of ['prepaid', 'cabinet_front', 'cabinet_back']) await dropDatabase(serverUrl, `${baseName}_${service}`);
+  if (serverUrl) for (const service of ['prepaid', 'cabinet_front', 'cabinet_back', 'billing']) await dropDatabase(serverUrl, `${baseName}_${service}`);
 });
 
 describe('npm start (all services in one process)', () => {
@@ -67,6 +67,21 @@ describe('npm start (all services in one process)', () => {
     }
     const status = await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/status`)).json();
     expect(status).toEqual({ back: 'online', billing: 'online' });
+
+    // The demo consumer's contract was linked through the bus, the back and the reference billing.
+    const consumer = await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'demo@consumer.test', password: 'Cabinet-2026!' }),
+    });
+    expect(consumer.status).toBe(200);
+    const consumerCookie = consumer.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    let contracts: { items: Array<{ number: string }> } = { items: [] };
+    for (let i = 0; i < 100 && contracts.items.length === 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      contracts = (await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/contracts`, { headers: { cookie: consumerCookie } })).json()) as typeof contracts;
+    }
+    expect(contracts.items.map((c) => c.number)).toEqual(['D-000001']);
 
     const login = await fetch(`http://127.0.0.1:${ports.PREPAID_PORT}/auth/login`, {
       method: 'POST',
@@ -93,5 +108,5 @@ describe('npm start (all services in one process)', () => {
     });
     expect(again.status).toBe(200);
     expect(await stop(second.child)).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });

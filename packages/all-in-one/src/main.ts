@@ -13,7 +13,15 @@ import {
   type HttpApp,
   type ServiceRuntime,
 } from '@app/kernel';
-import { cabinetBackMigrations, answerStatusRequests, createCabinetBackApp, demoBackOfficeStaff, seedCabinetBackDemo } from '@app/cabinet-back';
+import {
+  cabinetBackMigrations,
+  createCabinetBackApp,
+  demoBackOfficeStaff,
+  demoBillingContracts,
+  openReferenceBilling,
+  seedCabinetBackDemo,
+  startCabinetBackWorkers,
+} from '@app/cabinet-back';
 import { cabinetFrontMigrations, createCabinetFrontApp, demoConsumers, seedCabinetFrontDemo } from '@app/cabinet-front';
 import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidWorkerSettings, seedPrepaidDemo, startPrepaidWorkers } from '@app/prepaid';
 import { openDatabaseFor } from './databases.js';
@@ -26,6 +34,8 @@ const Settings = Type.Object({
   PREPAID_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   CABINET_FRONT_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   CABINET_BACK_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  BILLING_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  BILLING_SYNC_INTERVAL_MS: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 5_000 }),
   // Prepaid integration adapters and scheduled jobs, as in the standalone prepaid service.
   ...prepaidWorkerSettings,
 });
@@ -35,13 +45,13 @@ const logger = createLogger({ service: 'all-in-one', level: config.LOG_LEVEL });
 const bus = createBus({ url: config.AMQP_URL, logger, service: 'all-in-one' });
 const stoppers: Array<() => Promise<unknown>> = [() => bus.close()];
 
-async function runtimeFor(service: string, explicitUrl: string | undefined, migrations: Parameters<typeof openDatabaseFor>[0]['migrations']): Promise<ServiceRuntime> {
+async function runtimeFor(service: string, explicitUrl: string | undefined, migrations: Parameters<typeof openDatabaseFor>[0]['migrations']): Promise<ServiceRuntime & { nudge: () => void }> {
   const database = await openDatabaseFor({ service, explicitUrl, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations });
   const cache = createCache({ url: config.REDIS_URL, prefix: `${service}:` });
   const runtime = { service, logger: createLogger({ service, level: config.LOG_LEVEL }), database, bus, cache };
   const relay = startOutboxRelay(runtime);
   stoppers.push(() => database.close(), () => cache.close(), () => relay.stop());
-  return runtime;
+  return { ...runtime, nudge: () => relay.nudge() };
 }
 
 async function listen(app: HttpApp, port: number) {
@@ -54,15 +64,28 @@ const prepaid = await runtimeFor('prepaid', config.PREPAID_DATABASE_URL, prepaid
 const cabinetBack = await runtimeFor('cabinet-back', config.CABINET_BACK_DATABASE_URL, cabinetBackMigrations);
 const cabinetFront = await runtimeFor('cabinet-front', config.CABINET_FRONT_DATABASE_URL, cabinetFrontMigrations);
 
-await Promise.all([seedPrepaidDemo(prepaid.database), seedCabinetBackDemo(cabinetBack.database), seedCabinetFrontDemo(cabinetFront.database)]);
-const status = await answerStatusRequests(cabinetBack);
-stoppers.push(() => status.close());
+// The reference billing in its own database (<db>_billing on the server, or PGlite in DATA_DIR/billing), with
+// demo data generated on first start; the front's demo consumer links its demo contract once.
+const billing = await openReferenceBilling({ url: config.BILLING_DATABASE_URL, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, demo: true, logger });
+stoppers.push(() => billing.close());
+const demoContract = demoBillingContracts.organisation;
+await Promise.all([seedPrepaidDemo(prepaid.database), seedCabinetBackDemo(cabinetBack.database)]);
+// Every consumer subscribes before anything is sent: the front's event consumer comes with its app, the
+// back's command consumer with its workers (an in-process bus, like a fresh broker, keeps nothing for a
+// queue nobody declared yet).
+const apps = {
+  prepaid: await createPrepaidApp(prepaid, config),
+  cabinetBack: await createCabinetBackApp(cabinetBack, config, { billing: billing.adapter, nudge: cabinetBack.nudge }),
+  cabinetFront: await createCabinetFrontApp(cabinetFront, config, { nudge: cabinetFront.nudge }),
+};
+stoppers.push(await startCabinetBackWorkers(cabinetBack, billing.adapter, { nudge: cabinetBack.nudge, syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS }));
 stoppers.push(...(await startPrepaidWorkers(prepaid, config)));
+await seedCabinetFrontDemo(cabinetFront.database, { link: { contractNumber: demoContract.number, secret: demoContract.secret } });
 
 const urls = {
-  prepaid: await listen(await createPrepaidApp(prepaid, config), config.PREPAID_PORT),
-  cabinetBack: await listen(await createCabinetBackApp(cabinetBack, config), config.CABINET_BACK_PORT),
-  cabinetFront: await listen(await createCabinetFrontApp(cabinetFront, config), config.CABINET_FRONT_PORT),
+  prepaid: await listen(apps.prepaid, config.PREPAID_PORT),
+  cabinetBack: await listen(apps.cabinetBack, config.CABINET_BACK_PORT),
+  cabinetFront: await listen(apps.cabinetFront, config.CABINET_FRONT_PORT),
 };
 stopOnSignals(logger, stoppers);
 
@@ -82,8 +105,9 @@ process.stdout.write(`
 ${logins(demoStaff)}
 
   Consumer cabinet (front) ${urls.cabinetFront}        API docs ${urls.cabinetFront}/docs
-    consumer login:
+    consumer login (linked to the demo contract ${demoContract.number}; another one links with its number and secret):
 ${logins(demoConsumers)}
+    billing demo contracts (number / secret): ${Object.values(demoBillingContracts).map((c) => `${c.number} / ${c.secret}`).join(', ')}
 
   Back office (LAN)        ${urls.cabinetBack}        API docs ${urls.cabinetBack}/docs
     staff logins:
