@@ -9,3 +9,8 @@ export { keyRingFrom, resolveKeyRing, developmentKeySettings, type KeySettings }
 export { Pii } from './crypto/pii.js';
 export { rotateKeys, type RotationReport } from './crypto/rotate-keys.js';
 export { EVENTS_QUEUE } from './read-model/event-consumer.js';
+// The read model's appliers and the consumer-user row, for loading a front's database in bulk (bench:cabinet)
+// exactly as the event consumer and registration write it.
+export { applySnapshot, applyHourly } from './read-model/apply.js';
+export { insertConsumerUser } from './auth/consumer-users.repo.js';
+export { parseLogin, loginKeyOf } from './auth/contact.js';
