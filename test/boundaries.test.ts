@@ -83,3 +83,25 @@ describe('architecture boundaries', () => {
     expect(result.output).toContain(rule);
   });
 });
+
+/**
+ * No import is not enough for "the front never connects to the billing database": it must not even know of
+ * one. Its settings name no billing database, and nothing in its sources names the billing's settings or
+ * its database, so no configuration can point the front at billing.
+ */
+describe('cabinet-front and the billing database', () => {
+  it('has no setting that could point it at billing', async () => {
+    const { CabinetFrontSettings } = await import('@app/cabinet-front');
+    const keys = Object.keys(CabinetFrontSettings.properties);
+    expect(keys).toContain('DATABASE_URL');
+    expect(keys.filter((k) => /BILLING/i.test(k))).toEqual([]);
+  });
+
+  it('names no billing database, setting or schema anywhere in its code', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const files = readdirSync(join(root, 'packages/cabinet-front'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|sql|json)$/.test(f) && !f.includes('node_modules'));
+    expect(files.length).toBeGreaterThan(10);
+    const offending = files.filter((f) => /BILLING_DATABASE_URL|openBillingDatabase|billingRefMigrations|_billing\b|billing-ref/.test(readFileSync(join(root, 'packages/cabinet-front', f), 'utf8')));
+    expect(offending).toEqual([]);
+  });
+});
