@@ -89,6 +89,19 @@ export function busContract(name: string, factory: () => Promise<BusContractFixt
       await late.close();
     });
 
+    it('refuses a mandatory message no queue is bound to, and takes it once a queue is', async () => {
+      const { first } = fixture;
+      const t = topic('mandatory');
+      await expect(first.publish(t, { n: 1 }, { mandatory: true })).rejects.toMatchObject({ code: 'bus_unroutable' });
+      await first.publish(t, { n: 2 }); // not mandatory: dropped as a broker would
+      const got: Message[] = [];
+      const sub = await first.subscribe(queue('mandatory'), [t], async (m) => void got.push(m));
+      await first.publish(t, { n: 3 }, { mandatory: true });
+      await waitFor(() => got.length === 1, { what: 'the mandatory message' });
+      expect(got.map((m) => m.payload)).toEqual([{ n: 3 }]);
+      await sub.close();
+    });
+
     it('shares a queue between competing consumers, each message handled once', async () => {
       const { first, second } = fixture;
       const q = queue('shared');

@@ -27,6 +27,12 @@ export interface PublishOptions {
   headers?: Record<string, string>;
   /** ISO time; now when absent. The outbox passes the time the message was enqueued. */
   occurredAt?: string;
+  /**
+   * Refuse the message (`bus_unroutable`) when no queue is bound to its topic, instead of the broker's
+   * silent drop. The outbox relay always asks for it: a command sent before its consumer ever declared
+   * its queue (a fresh broker, the back not deployed yet) stays in the outbox and is sent again later.
+   */
+  mandatory?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -119,6 +125,7 @@ export const busTimeout = (topic: string, timeoutMs: number) =>
 export const noResponder = (topic: string) => new AppError('bus_no_responder', 503, `Nobody answers requests on ${topic}`, { topic });
 export const busClosed = () => new AppError('bus_closed', 503, 'The bus is closed');
 export const busUnavailable = (message: string) => new AppError('bus_unavailable', 503, message);
+export const busUnroutable = (topic: string) => new AppError('bus_unroutable', 503, `No queue takes messages on ${topic} yet`, { topic });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOPIC = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i;

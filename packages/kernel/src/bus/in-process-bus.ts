@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import {
   busClosed,
   busTimeout,
+  busUnroutable,
   checkMessageId,
   checkPattern,
   checkTopic,
@@ -61,11 +62,11 @@ export class InProcessBus implements Bus, DeadLetterQueues {
       occurredAt: options.occurredAt ?? new Date().toISOString(),
       attempt: 1,
     };
-    for (const queue of this.queues.values()) {
-      if (queue.topics.some((pattern) => topicMatches(pattern, topic))) {
-        queue.ready.push({ ...message, payload: cloneJson(message.payload), headers: { ...message.headers } });
-        this.schedule(queue);
-      }
+    const bound = [...this.queues.values()].filter((queue) => queue.topics.some((pattern) => topicMatches(pattern, topic)));
+    if (bound.length === 0 && options.mandatory) throw busUnroutable(topic);
+    for (const queue of bound) {
+      queue.ready.push({ ...message, payload: cloneJson(message.payload), headers: { ...message.headers } });
+      this.schedule(queue);
     }
   }
 

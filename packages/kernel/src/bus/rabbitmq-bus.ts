@@ -6,6 +6,7 @@ import {
   busClosed,
   busTimeout,
   busUnavailable,
+  busUnroutable,
   checkMessageId,
   checkPattern,
   checkTopic,
@@ -73,6 +74,8 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
   private readonly publisher: ChannelWrapper;
   private rpcClient: ChannelWrapper | undefined;
   private readonly pending = new Map<string, PendingRequest>();
+  /** Ids of mandatory messages the broker returned as unroutable, until their publish() reads them. */
+  private readonly returned = new Set<string>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly retryQueues = new Map<string, Set<string>>();
   private readonly logger: Logger;
@@ -100,6 +103,12 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
     this.manager.on('connectFailed', ({ err }: { err?: Error }) => this.logger.debug({ err }, 'cannot reach RabbitMQ yet'));
     this.publisher = this.channel('publisher', async (channel) => {
       await channel.assertExchange(this.eventsExchange, 'topic', { durable: true });
+      // The broker hands an unroutable mandatory message back (basic.return) before it confirms it, so
+      // the id is in the set by the time publish() sees the confirmation.
+      channel.on('return', (returned: ConsumeMessage) => {
+        const id = returned.properties.messageId as string | undefined;
+        if (id) this.returned.add(id);
+      });
     });
   }
 
@@ -123,10 +132,13 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
         timestamp: Math.floor(Date.parse(occurredAt) / 1000),
         headers: { ...options.headers, [HEADER.topic]: topic, [HEADER.occurredAt]: occurredAt, [HEADER.attempt]: 1 },
         timeout: this.publishTimeoutMs,
+        ...(options.mandatory ? { mandatory: true } : {}),
       });
     } catch (err) {
+      this.returned.delete(id);
       throw busUnavailable(`RabbitMQ did not confirm message ${id} on ${topic}: ${errorText(err)}`);
     }
+    if (this.returned.delete(id)) throw busUnroutable(topic);
   }
 
   async subscribe<T>(queue: string, topics: string[], handler: MessageHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {

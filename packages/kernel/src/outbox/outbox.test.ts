@@ -6,6 +6,7 @@ import { createLogger } from '../log/logger.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { waitFor } from '../testing/wait-for.js';
 import type { Bus, PublishOptions } from '../bus/bus.js';
+import { InProcessBus } from '../bus/in-process-bus.js';
 import { claimDue } from './outbox.repo.js';
 import { enqueueMessage, OutboxRelay, prunePublished } from './outbox.js';
 import type { BusTables } from './tables.js';
@@ -59,10 +60,25 @@ describe('outbox', () => {
       {
         topic: 'cabinet.readings.submitted',
         payload: [{ meter: 'M1', value: 10 }],
-        options: { id, headers: { 'request-id': 'r1' }, occurredAt: row.created_at.toISOString() },
+        options: { id, headers: { 'request-id': 'r1' }, occurredAt: row.created_at.toISOString(), mandatory: true },
       },
     ]);
     expect(await pendingCount()).toBe(0);
+  });
+
+  it('keeps a message no queue takes yet and sends it once its consumer has declared its queue', async () => {
+    // A fresh broker or in-process bus: the consumer (the back) has not subscribed yet.
+    const bus = new InProcessBus({ logger });
+    const relay = new OutboxRelay({ database, bus, logger, backoffMs: () => 0 });
+    await database.transaction((trx) => enqueueMessage(trx, 'cabinet.cmd.readings.submit', { n: 1 }));
+    expect(await relay.relayOnce()).toMatchObject({ claimed: 1, published: 0, failed: 1 });
+    expect(await pendingCount()).toBe(1);
+    const got: unknown[] = [];
+    await bus.subscribe('cabinet-back.commands', ['cabinet.cmd.#'], async (m) => void got.push(m.payload));
+    expect(await relay.relayOnce()).toMatchObject({ published: 1 });
+    await waitFor(() => got.length === 1, { what: 'the kept command' });
+    expect(got).toEqual([{ n: 1 }]);
+    await bus.close();
   });
 
   it('never publishes a message enqueued in a transaction that rolled back', async () => {

@@ -129,6 +129,8 @@ export class OutboxRelay<DB = unknown> {
           id: message.messageId,
           headers: message.headers,
           occurredAt: message.createdAt.toISOString(),
+          // A message no queue would take stays here and is tried again, never dropped by the broker.
+          mandatory: true,
         });
         published.push(message.id);
       } catch (err) {
