@@ -8,6 +8,7 @@ import {
   createLogger,
   loadConfigOrExit,
   portSetting,
+  registerRuntimeMetrics,
   stopOnSignals,
   startOutboxRelay,
   type HttpApp,
@@ -81,6 +82,10 @@ const apps = {
 stoppers.push(await startCabinetBackWorkers(cabinetBack, billing.adapter, { nudge: cabinetBack.nudge, syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS }));
 stoppers.push(...(await startPrepaidWorkers(prepaid, config)));
 await seedCabinetFrontDemo(cabinetFront.database, { link: { contractNumber: demoContract.number, secret: demoContract.secret } });
+
+registerRuntimeMetrics(apps.prepaid.metrics, prepaid);
+registerRuntimeMetrics(apps.cabinetBack.metrics, cabinetBack);
+registerRuntimeMetrics(apps.cabinetFront.metrics, cabinetFront);
 
 const urls = {
   prepaid: await listen(apps.prepaid, config.PREPAID_PORT),

@@ -213,7 +213,21 @@ export function busContract(name: string, factory: () => Promise<BusContractFixt
       expect(letters[0]!.error).toContain('cannot apply (attempt 3)');
       // Inspecting leaves the dead letter where it is.
       expect(await first.deadLetters(q)).toHaveLength(1);
+      expect((await first.queueDepths()).find((d) => d.queue === q)).toMatchObject({ deadLetters: 1 });
       await sub.close();
+    });
+
+    it('tells how many messages wait in each queue it consumes', async () => {
+      const { first } = fixture;
+      const q = queue('depth');
+      const sub = await first.subscribe(q, [topic('depth')], async () => {});
+      await sub.close();
+      for (let n = 0; n < 3; n++) await first.publish(topic('depth'), { n });
+      await waitFor(async () => (await first.queueDepths()).find((d) => d.queue === q)?.ready === 3, { what: 'three waiting' });
+      expect((await first.queueDepths()).find((d) => d.queue === q)).toEqual({ queue: q, ready: 3, deadLetters: 0 });
+      const drain = await first.subscribe(q, [topic('depth')], async () => {});
+      await waitFor(async () => (await first.queueDepths()).find((d) => d.queue === q)?.ready === 0, { what: 'drained' });
+      await drain.close();
     });
 
     it('refuses a message id that is not a uuid', async () => {

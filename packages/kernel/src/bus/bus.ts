@@ -71,6 +71,11 @@ export interface Bus {
   respond<TReq = unknown, TRes = unknown>(topic: string, handler: ReplyHandler<TReq, TRes>): Promise<Subscription>;
   /** For /ready. */
   isConnected(): boolean;
+  /**
+   * Messages waiting in the queues this bus consumes (ready, not yet delivered) and in their dead-letter
+   * queues, for the `bus_queue_messages` metric: what a consumer is behind, and what it gave up on.
+   */
+  queueDepths(): Promise<QueueDepth[]>;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,12 @@ export interface DeadLetter {
 }
 
 /** Operations on dead-letter queues, for the back office and for tests. */
+export interface QueueDepth {
+  queue: string;
+  ready: number;
+  deadLetters: number;
+}
+
 export interface DeadLetterQueues {
   /** The dead letters of `queue`, oldest first, left in place. */
   deadLetters(queue: string): Promise<DeadLetter[]>;

@@ -23,6 +23,7 @@ import {
   type MessageHandler,
   type Message,
   type PublishOptions,
+  type QueueDepth,
   type ReplyEnvelope,
   type RequestOptions,
   type ReplyHandler,
@@ -158,6 +159,10 @@ export class InProcessBus implements Bus, DeadLetterQueues {
         );
       },
     };
+  }
+
+  async queueDepths(): Promise<QueueDepth[]> {
+    return [...this.queues.values()].map((q) => ({ queue: q.name, ready: q.ready.length, deadLetters: this.dead.get(q.name)?.length ?? 0 }));
   }
 
   async deadLetters(queue: string): Promise<DeadLetter[]> {

@@ -22,6 +22,7 @@ import {
   type Bus,
   type DeadLetter,
   type DeadLetterQueues,
+  type QueueDepth,
   type MessageHandler,
   type PublishOptions,
   type ReplyEnvelope,
@@ -76,6 +77,8 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
   private readonly pending = new Map<string, PendingRequest>();
   /** Ids of mandatory messages the broker returned as unroutable, until their publish() reads them. */
   private readonly returned = new Set<string>();
+  /** Full names of the queues this bus has consumed, for queueDepths(). */
+  private readonly consumed = new Set<string>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly retryQueues = new Map<string, Set<string>>();
   private readonly logger: Logger;
@@ -145,6 +148,7 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
     if (this.closed) throw busClosed();
     topics.forEach(checkPattern);
     const queueName = this.name(queue);
+    this.consumed.add(queueName);
     const consumer = new QueueConsumer(
       {
         exchange: this.eventsExchange,
@@ -226,6 +230,16 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
   }
 
   /** Reads a dead-letter queue without consuming it: every message is fetched, then returned to it. */
+  async queueDepths(): Promise<QueueDepth[]> {
+    const depths: QueueDepth[] = [];
+    for (const queue of this.consumed) {
+      // A queue deleted under us makes the broker close the channel: count it as empty and go on.
+      const count = (name: string) => this.withTemporaryChannel(async (channel) => (await channel.checkQueue(name)).messageCount).catch(() => 0);
+      depths.push({ queue: this.unprefixed(queue), ready: await count(queue), deadLetters: await count(deadLetterQueueName(queue)) });
+    }
+    return depths;
+  }
+
   async deadLetters(queue: string): Promise<DeadLetter[]> {
     const dlq = deadLetterQueueName(this.name(queue));
     return this.withTemporaryChannel(async (channel) => {
@@ -281,6 +295,10 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
 
   private name(local: string) {
     return this.prefix ? `${this.prefix}.${local}` : local;
+  }
+
+  private unprefixed(name: string) {
+    return this.prefix && name.startsWith(`${this.prefix}.`) ? name.slice(this.prefix.length + 1) : name;
   }
 
   private channel(name: string, setup: (channel: ConfirmChannel) => Promise<void>): ChannelWrapper {

@@ -6,6 +6,7 @@ import { openServiceDatabase } from '../db/service-database.js';
 import type { HttpApp } from '../http/app.js';
 import { createLogger } from '../log/logger.js';
 import { startOutboxRelay, stopOnSignals, type ServiceRuntime } from './runtime.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
 
 /**
  * main.ts of a service in one call: settings → logger, own database (migrated), bus, cache, outbox relay,
@@ -30,6 +31,7 @@ export async function runStandaloneService(options: {
   stoppers.push(() => relay.stop());
   stoppers.push(...((await options.workers?.(runtime)) ?? []));
   const app = await options.createApp(runtime);
+  registerRuntimeMetrics(app.metrics, runtime);
   await app.listen({ port: config.PORT, host: config.HOST });
   stoppers.push(() => app.close());
   stopOnSignals(logger, stoppers);
