@@ -2,7 +2,7 @@
 // same SQL transaction on the same database, printed side by side. Needs DATABASE_URL (a server where
 // it may create and drop the database `bench_pos`). Durations: BENCH_SECONDS (default 15).
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,8 @@ console.log(`seeding ${ACCOUNTS.toLocaleString('en')} accounts with a card eachâ
 const merchantId = await seed();
 
 const server = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['packages/prepaid/src/main.ts'], {
-  env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), LOG_LEVEL: 'warn', AMQP_URL: '', REDIS_URL: '', NODE_ENV: 'production' },
+  // Production mode refuses to start without an offline signing key; a throwaway one is enough here.
+  env: { ...process.env, DATABASE_URL: url, PORT: String(PORT), LOG_LEVEL: 'warn', AMQP_URL: '', REDIS_URL: '', NODE_ENV: 'production', OFFLINE_SIGNING_KEY: randomBytes(32).toString('base64') },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 await waitForReady();

@@ -14,6 +14,8 @@ export interface VerifyReport {
   /** Per kind of system account and product: the sum of their postings, and over how many accounts. */
   systemBalances: Array<{ kind: string; product: string; accounts: number; balance: bigint }>;
   problems: string[];
+  /** I9: the earliest operation (journal order) whose link in its wallet's hash chain does not hold. */
+  firstBrokenLink?: { operationId: string; seq: bigint; walletId: bigint | null; linkNo: bigint | null; reason: string };
 }
 
 const LIMIT = 20;
@@ -110,6 +112,34 @@ export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport>
     (r) => `account ${r.account_id}: wallet ${r.wallet_id} is ${r.closed ? 'closed' : 'open'} with balance ${r.balance}, the account is not`,
   );
 
+  // I9: recompute every wallet's hash chain (migration 0012): each link's hash from its stored predecessor and
+  // the operation's document as it reads now, each predecessor the previous link's hash, link numbers without
+  // gaps, every operation with wallet postings linked into its lowest wallet's chain.
+  const { rows: broken } = await sql<{ id: string; seq: bigint; wallet_id: bigint | null; link_no: bigint | null; reason: string }>`
+    with docs as (
+      select p.operation_id, min(p.wallet_id) as wallet_id,
+        journal_postings(array_agg(p.wallet_id), array_agg(p.ledger_account_id), array_agg(p.product_code), array_agg(p.amount)) as postings
+      from postings p group by p.operation_id
+    ), links as (
+      select l.*, lag(l.hash) over w as before_hash, lag(l.link_no) over w as before_no
+      from journal_links l window w as (partition by l.wallet_id order by l.link_no)
+    ), checked as (
+      select o.id, o.seq, coalesce(l.wallet_id, d.wallet_id) as wallet_id, l.link_no,
+        case
+          when l.operation_id is null then 'not linked into any chain'
+          when d.wallet_id is distinct from l.wallet_id then 'linked into wallet ' || l.wallet_id || ', its postings name ' || coalesce('wallet ' || d.wallet_id, 'none')
+          when l.link_no <> coalesce(l.before_no, 0) + 1 then 'link number ' || l.link_no || ' follows ' || coalesce(l.before_no, 0)
+          when l.prev_hash <> coalesce(l.before_hash, ''::bytea) then 'its previous hash is not the hash of the link before'
+          when l.hash <> sha256(l.prev_hash || journal_document(o, d.postings)) then 'hash mismatch: the operation or its postings changed after it was linked'
+        end as reason
+      from operations o left join docs d on d.operation_id = o.id left join links l on l.operation_id = o.id
+      where d.wallet_id is not null or l.operation_id is not null
+    )
+    select * from checked where reason is not null order by seq limit ${LIMIT}`.execute(db);
+  for (const r of broken) problems.push(`journal chain: operation ${r.id} (seq ${r.seq}), wallet ${r.wallet_id ?? '-'} link ${r.link_no ?? '-'}: ${r.reason}`);
+  const first = broken[0];
+  const firstBrokenLink = first && { operationId: first.id, seq: BigInt(first.seq), walletId: first.wallet_id, linkNo: first.link_no, reason: first.reason };
+
   const systemBalances = new Map<string, VerifyReport['systemBalances'][number]>();
   for (const r of balances.rows) {
     const key = `${r.kind}/${r.product_code}`;
@@ -121,5 +151,5 @@ export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport>
 
   const counts = await sql<{ operations: number; postings: number; wallets: number }>`
     select (select count(*)::int from operations) as operations, (select count(*)::int from postings) as postings, (select count(*)::int from wallets) as wallets`.execute(db);
-  return { ok: problems.length === 0, counts: counts.rows[0]!, systemBalances: [...systemBalances.values()], problems };
+  return { ok: problems.length === 0, counts: counts.rows[0]!, systemBalances: [...systemBalances.values()], problems, ...(firstBrokenLink ? { firstBrokenLink } : {}) };
 }
