@@ -8,6 +8,7 @@ import { renderInvoicePdf } from './pdf/invoice-pdf.js';
 import { ensureProfiles, recomputeProfiles } from './profiles.js';
 import { formatScaled, parseScaled } from './decimal.js';
 import { checkReading } from './readings/reading-rules.js';
+import { storeHourly, type HourlyDayInput, type HourlyUploadResult } from './hourly-upload.js';
 import type { ConsumerRecord, ContractRecord, HourlyRecord, InvoiceRecord, MeterRecord, PaymentRecord, ReadingRecord } from './records.js';
 import type { BillingRefDb } from './tables.js';
 
@@ -319,6 +320,12 @@ export class BillingRef {
       const result = await issueDocuments(trx, month, month, options.contractIds ?? null, { recompute: true, feed: true });
       return { ...result, version: String(await currentVersion(trx)) };
     });
+  }
+
+  /** Hourly readings of an interval point loaded from outside (cabinet upload): see hourly-upload.ts for the rules. */
+  submitHourly(consumerId: string, pointId: string, days: HourlyDayInput[]): Promise<HourlyUploadResult> {
+    if (!isId(consumerId) || !isId(pointId)) return Promise.resolve({ version: '0', accepted: 0, rejected: [{ code: 'point_not_found', message: 'No such metering point of this consumer' }], accountsChanged: [] });
+    return storeHourly(this.database, consumerId, pointId, days, this.today());
   }
 
   /** Books a payment (bank statement, acquiring); with `externalRef` booking it again returns the first one. */

@@ -18,3 +18,4 @@ export type {
 export { checkReading, readingRejectionCodes, type ReadingRejectionCode, type ReadingFacts, type ReadingVerdict } from './readings/reading-rules.js';
 export { seedBillingDemo, demoContracts, type DemoOptions, type DemoSummary } from './demo/demo-data.js';
 export type { BillingRefDb } from './tables.js';
+export { checkHourlyDay, type HourlyDayInput, type HourlyUploadResult } from './hourly-upload.js';

@@ -4,3 +4,5 @@ export * from './primitives.js';
 export * from './status.js';
 export * from './commands.js';
 export * from './events.js';
+export * from './payments.js';
+export * from './hourly.js';

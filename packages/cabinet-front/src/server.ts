@@ -17,6 +17,7 @@ import { todayIn } from './paging.js';
 import { registerReadingRoutes } from './readings/readings.routes.js';
 import { Readings } from './readings/readings.service.js';
 import { registerStatusRoutes } from './status.routes.js';
+import { registerSelfService, type SelfServiceOptions } from './self-service.js';
 import type { CabinetFrontDb } from './tables.js';
 import { startCabinetFrontWorkers, type CabinetFrontWorkerOptions } from './workers.js';
 
@@ -37,6 +38,8 @@ export interface CabinetFrontOptions {
    */
   consumeEvents?: boolean;
   workers?: CabinetFrontWorkerOptions;
+  /** Card payments (acquiring, public URL, reconciliation) and reading uploads: see self-service.ts. */
+  selfService?: SelfServiceOptions;
 }
 
 export type CabinetFrontConfig = CommonConfig & KeySettings & { SUPPLIER_TIME_ZONE?: string };
@@ -85,6 +88,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });
   registerMoneyRoutes(app, { database, pii });
   registerSummaryRoute(app, { database, pii });
+  registerSelfService(app, { runtime, pii, nudge, today: options.today ?? (() => todayIn(timeZone)), options: options.selfService });
 
   if (options.consumeEvents !== false) {
     const stop = await startCabinetFrontWorkers(runtime, { ...options.workers, keys });

@@ -1,5 +1,6 @@
 import type { AuthTables, BusTables } from '@app/kernel';
 import type { ColumnType, Generated } from 'kysely';
+import type { SelfServiceTables } from './self-service.tables.js';
 
 /** Kysely types of the front's database (migrations/0001_cabinet_front.sql) plus the kernel's tables. */
 type Numeric = ColumnType<string, string | number, string | number>;
@@ -219,7 +220,7 @@ export interface DeadEventsTable {
   received_at: Generated<Date>;
 }
 
-export interface CabinetFrontDb extends AuthTables, BusTables {
+export interface CabinetFrontDb extends AuthTables, BusTables, SelfServiceTables {
   consumer_users: ConsumerUsersTable;
   otp_challenges: OtpChallengesTable;
   memberships: MembershipsTable;

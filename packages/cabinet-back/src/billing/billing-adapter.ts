@@ -73,9 +73,48 @@ export interface BillingAdapter {
 
   /** The invoice's or act's PDF; `null` when billing has none. Read-only. */
   invoicePdf(invoiceId: string): Promise<Uint8Array | null>;
+
+  /**
+   * Books a card payment the acquirer confirmed. Idempotent by `externalRef` (the acquirer's payment id):
+   * booked again, the first booking is returned (`booked: false`). A contract that is not this consumer's is a
+   * refusal (`contract_not_found`), not an error.
+   */
+  registerPayment(consumerRef: string, payment: PaymentToBook): Promise<RegisterPaymentResult>;
+
+  /**
+   * Stores hourly readings of an interval meter's metering point as `metered` data. Checks: the point is
+   * this consumer's and has an interval meter, 24 non-negative values a day, no day in the future (or before
+   * the meter was installed). Days that pass are stored (a day sent again replaces its values); the others
+   * come back as rejections with a stable code.
+   */
+  submitHourly(consumerRef: string, meteringPointId: string, days: HourlyDay[]): Promise<SubmitHourlyResult>;
 }
 
 export type HourlyKind = 'metered' | 'profile';
+
+export interface PaymentToBook {
+  contractId: string;
+  /** Kopecks, positive. */
+  amount: bigint;
+  paidOn: string;
+  externalRef: string;
+  document: string;
+}
+
+export type RegisterPaymentResult =
+  | { ok: true; booked: boolean; payment: Payment; version: string }
+  | { ok: false; code: 'contract_not_found'; message: string };
+
+export interface SubmitHourlyResult {
+  version: string;
+  accepted: number;
+  rejected: Array<{ date?: string; code: string; message: string }>;
+  /** The dates stored, for the `profile.computed` (metered) events; empty when nothing was. */
+  from?: string;
+  to?: string;
+  /** Contracts whose charges changed (interval meters are charged by their hours). */
+  accountsChanged: string[];
+}
 
 export type LinkCheck =
   | { ok: true; consumerRef: string; contractId: string; contractNumber: string }

@@ -14,7 +14,7 @@ import {
   type ReadingRecord,
 } from '@app/billing-ref';
 import type { Logger } from '@app/kernel';
-import type { BillingAdapter, ChangeFeedPage, HourlyKind, LinkCheck, SubmitReadingsResult } from './billing-adapter.js';
+import type { BillingAdapter, ChangeFeedPage, HourlyKind, LinkCheck, PaymentToBook, RegisterPaymentResult, SubmitHourlyResult, SubmitReadingsResult } from './billing-adapter.js';
 import { callBilling } from './unavailable.js';
 
 /**
@@ -121,6 +121,21 @@ export class BillingRefAdapter implements BillingAdapter {
       const pdf = await this.billing.invoicePdf(invoiceId);
       return pdf ? new Uint8Array(pdf) : null;
     });
+  }
+
+  registerPayment(consumerRef: string, payment: PaymentToBook): Promise<RegisterPaymentResult> {
+    return callBilling('registerPayment', async () => {
+      // billing-ref books on any contract; whose it is is checked here, so a payment never lands on another consumer's contract.
+      const found = /^[0-9]{1,18}$/.test(payment.contractId) ? await this.billing.contract(payment.contractId) : null;
+      if (!found || found.contract.consumerId !== consumerRef) return { ok: false, code: 'contract_not_found', message: 'No such contract of this consumer' };
+      const booked = await this.billing.bookPayment({ contractId: payment.contractId, amount: payment.amount, paidOn: payment.paidOn, document: payment.document, source: 'cabinet', externalRef: payment.externalRef });
+      const { version, booked: fresh, ...record } = booked;
+      return { ok: true, booked: fresh, payment: toPayment(record), version };
+    });
+  }
+
+  submitHourly(consumerRef: string, meteringPointId: string, days: HourlyDay[]): Promise<SubmitHourlyResult> {
+    return callBilling('submitHourly', () => this.billing.submitHourly(consumerRef, meteringPointId, days));
   }
 }
 

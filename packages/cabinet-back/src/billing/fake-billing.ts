@@ -6,6 +6,9 @@ import {
   type ChangeFeedPage,
   type HourlyKind,
   type LinkCheck,
+  type PaymentToBook,
+  type RegisterPaymentResult,
+  type SubmitHourlyResult,
   type SubmitReadingsResult,
 } from './billing-adapter.js';
 
@@ -172,7 +175,10 @@ export class FakeBilling implements BillingAdapter {
 
   async hourly(meteringPointId: string, from: string, to: string, kind: HourlyKind): Promise<HourlyDay[]> {
     this.check();
-    if (kind !== 'profile' || !meteringPointId.startsWith('MP-')) return [];
+    if (kind === 'metered') {
+      return [...this.metered].filter(([key]) => key.startsWith(`${meteringPointId}|`)).map(([key, hours]) => ({ date: key.split('|')[1]!, hours: [...hours] })).filter((d) => d.date >= from && d.date <= to).sort((a, b) => (a.date < b.date ? -1 : 1));
+    }
+    if (!meteringPointId.startsWith('MP-')) return [];
     // Two days of data at the start of every month.
     const days: HourlyDay[] = [];
     for (const day of ['01', '02']) {
@@ -222,6 +228,49 @@ export class FakeBilling implements BillingAdapter {
   async invoicePdf(invoiceId: string) {
     this.check();
     return new TextEncoder().encode(`%PDF-1.4 ${invoiceId}`);
+  }
+
+  /** Card payments booked, by external reference (the acquirer's payment id). */
+  private readonly byExternalRef = new Map<string, Payment>();
+  /** Hourly data stored by submitHourly: `point|date` → 24 values. */
+  readonly metered = new Map<string, string[]>();
+
+  async registerPayment(consumerRef: string, payment: PaymentToBook): Promise<RegisterPaymentResult> {
+    this.check();
+    const consumer = this.consumers.get(consumerRef);
+    const contract = consumer?.contracts.find((c) => c.id === payment.contractId);
+    if (!consumer || !contract) return { ok: false, code: 'contract_not_found', message: 'No such contract of this consumer' };
+    const known = this.byExternalRef.get(payment.externalRef);
+    if (known) return { ok: true, booked: false, payment: { ...known }, version: String(this.version) };
+    const booked: Payment = { id: `PAY-${this.nextId++}`, contractId: contract.id, paidOn: payment.paidOn, amount: String(payment.amount), document: payment.document, source: 'cabinet' };
+    consumer.payments.push(booked);
+    this.byExternalRef.set(payment.externalRef, booked);
+    this.change(consumerRef, 'payment', booked.id);
+    this.change(consumerRef, 'account', contract.id);
+    return { ok: true, booked: true, payment: { ...booked }, version: String(this.version) };
+  }
+
+  async submitHourly(consumerRef: string, meteringPointId: string, days: HourlyDay[]): Promise<SubmitHourlyResult> {
+    this.check();
+    const consumer = this.consumers.get(consumerRef);
+    const point = consumer?.contracts.flatMap((c) => c.objects.flatMap((o) => o.meteringPoints.map((p) => ({ p, contractId: c.id })))).find((x) => x.p.id === meteringPointId);
+    if (!point) return { version: String(this.version), accepted: 0, rejected: [{ code: 'point_not_found', message: 'No such metering point of this consumer' }], accountsChanged: [] };
+    if (!point.p.meters.some((m) => m.kind === 'interval')) return { version: String(this.version), accepted: 0, rejected: [{ code: 'point_not_interval', message: 'The metering point has no interval meter' }], accountsChanged: [] };
+    const rejected: SubmitHourlyResult['rejected'] = [];
+    const stored: string[] = [];
+    for (const day of days) {
+      if (day.hours.length !== 24 || day.hours.some((h) => !/^[0-9]+(\.[0-9]+)?$/.test(h))) rejected.push({ date: day.date, code: 'hourly_value_invalid', message: '24 non-negative values' });
+      else {
+        this.metered.set(`${meteringPointId}|${day.date}`, [...day.hours]);
+        stored.push(day.date);
+      }
+    }
+    stored.sort();
+    if (stored.length) {
+      this.change(consumerRef, 'profile', meteringPointId);
+      this.change(consumerRef, 'account', point.contractId);
+    }
+    return { version: String(this.version), accepted: stored.length, rejected, ...(stored.length ? { from: stored[0]!, to: stored.at(-1)! } : {}), accountsChanged: stored.length ? [point.contractId] : [] };
   }
 
   private accountOf(consumer: FakeConsumer, contractId: string): Account {

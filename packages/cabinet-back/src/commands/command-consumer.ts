@@ -1,4 +1,4 @@
-import { commandTopics, LinkByRequest, LinkBySecret, Resync, SubmitReadings } from '@app/cabinet-contracts';
+import { commandTopics, hourlyTopics, LinkByRequest, LinkBySecret, paymentTopics, RegisterPayment, Resync, SubmitHourly, SubmitReadings } from '@app/cabinet-contracts';
 import type { Message, Subscription } from '@app/kernel';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
@@ -6,6 +6,8 @@ import { deadCommand, type BackContext } from './context.js';
 import { handleLinkByRequest, handleLinkBySecret } from './link.js';
 import { handleSubmitReadings } from './readings.js';
 import { handleResync } from './resync.js';
+import { handleRegisterPayment } from './payment.js';
+import { handleSubmitHourly } from './hourly.js';
 
 /** The durable queue of every command the front sends; all back instances share it. */
 export const COMMANDS_QUEUE = 'cabinet-back.commands';
@@ -21,6 +23,8 @@ const routes: Record<string, CommandRoute> = {
   [commandTopics.linkByRequest]: { schema: LinkByRequest, handle: handleLinkByRequest },
   [commandTopics.submitReadings]: { schema: SubmitReadings, handle: handleSubmitReadings },
   [commandTopics.resync]: { schema: Resync, handle: handleResync },
+  [paymentTopics.register]: { schema: RegisterPayment, handle: handleRegisterPayment },
+  [hourlyTopics.submit]: { schema: SubmitHourly, handle: handleSubmitHourly },
 };
 
 export interface CommandConsumerOptions {

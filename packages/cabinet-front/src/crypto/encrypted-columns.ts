@@ -28,4 +28,6 @@ export const encryptedColumns: readonly EncryptedColumn[] = [
   { table: 'consumers', column: 'address_enc', rowId: 'consumer_ref' },
   { table: 'supply_objects', column: 'address_enc', rowId: 'id' },
   { table: 'invoices', column: 'pdf_enc', rowId: 'id' },
+  { table: 'payment_orders', column: 'pan_enc', rowId: 'id' },
+  { table: 'reading_uploads', column: 'file_name_enc', rowId: 'id' },
 ];

@@ -10,6 +10,9 @@ import {
   ProfileComputed,
   ReadingsProcessed,
 } from '@app/cabinet-contracts';
+import { HourlyProcessed, hourlyTopics, PaymentRegistered, paymentTopics } from '@app/cabinet-contracts';
+import { applyPaymentRegistered } from '../payments/payments.service.js';
+import { applyHourlyProcessed } from '../uploads/uploads.apply.js';
 import { consumeOnce, type Database, type Logger, type Message, type ServiceRuntime, type Subscription } from '@app/kernel';
 import type { Transaction } from 'kysely';
 import type { TSchema } from 'typebox';
@@ -46,6 +49,8 @@ const routes: Record<string, EventRoute> = {
   [eventTopics.invoiceIssued]: { schema: InvoiceIssued, apply: (trx, pii, e: InvoiceIssued) => applyInvoice(trx, pii, e.consumerRef, e.version, e.invoice) },
   [eventTopics.paymentBooked]: { schema: PaymentBooked, apply: (trx, _pii, e: PaymentBooked) => applyPayment(trx, e.consumerRef, e.version, e.payment) },
   [eventTopics.accountChanged]: { schema: AccountChanged, apply: (trx, _pii, e: AccountChanged) => applyAccount(trx, e.consumerRef, e.version, e.account) },
+  [paymentTopics.registered]: { schema: PaymentRegistered, apply: (trx, _pii, e: PaymentRegistered) => applyPaymentRegistered(trx, e) },
+  [hourlyTopics.processed]: { schema: HourlyProcessed, apply: (trx, _pii, e: HourlyProcessed) => applyHourlyProcessed(trx, e) },
 };
 
 /**
