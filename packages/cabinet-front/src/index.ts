@@ -14,3 +14,7 @@ export { EVENTS_QUEUE } from './read-model/event-consumer.js';
 export { applySnapshot, applyHourly } from './read-model/apply.js';
 export { insertConsumerUser } from './auth/consumer-users.repo.js';
 export { parseLogin, loginKeyOf } from './auth/contact.js';
+// Card payments: the T-Bank acquiring client and its local emulator (npm start, tests), self-service options.
+export { TbankAcquiring, type AcquiringAdapter } from './payments/acquiring.js';
+export { startTbankEmulator, type TbankEmulator, type TbankEmulatorOptions } from './payments/emulator/tbank-emulator.js';
+export { acquiringFromEnv, type SelfServiceOptions, type PaymentOptions } from './self-service.js';
