@@ -23,7 +23,7 @@ import {
   seedCabinetBackDemo,
   startCabinetBackWorkers,
 } from '@app/cabinet-back';
-import { cabinetFrontMigrations, createCabinetFrontApp, demoConsumers, seedCabinetFrontDemo } from '@app/cabinet-front';
+import { acquiringFromEnv, cabinetFrontMigrations, createCabinetFrontApp, demoConsumers, seedCabinetFrontDemo, startTbankEmulator, TbankAcquiring } from '@app/cabinet-front';
 import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidWorkerSettings, seedPrepaidDemo, startPrepaidWorkers } from '@app/prepaid';
 import { openDatabaseFor } from './databases.js';
 
@@ -74,10 +74,15 @@ await Promise.all([seedPrepaidDemo(prepaid.database), seedCabinetBackDemo(cabine
 // Every consumer subscribes before anything is sent: the front's event consumer comes with its app, the
 // back's command consumer with its workers (an in-process bus, like a fresh broker, keeps nothing for a
 // queue nobody declared yet).
+// Card payments: the bank ACQUIRING_URL names, or a local T-Bank emulator (payment page with Pay / Decline).
+const frontUrl = process.env.CABINET_PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.CABINET_FRONT_PORT}`;
+const bank = acquiringFromEnv() ? null : await startTbankEmulator({ port: Number(process.env.ACQUIRING_EMULATOR_PORT ?? config.CABINET_FRONT_PORT + 200) });
+if (bank) stoppers.push(() => bank.close());
+const acquiring = acquiringFromEnv() ?? new TbankAcquiring({ url: bank!.apiUrl, terminalKey: bank!.terminalKey, password: bank!.password });
 const apps = {
   prepaid: await createPrepaidApp(prepaid, config),
   cabinetBack: await createCabinetBackApp(cabinetBack, config, { billing: billing.adapter, nudge: cabinetBack.nudge }),
-  cabinetFront: await createCabinetFrontApp(cabinetFront, config, { nudge: cabinetFront.nudge }),
+  cabinetFront: await createCabinetFrontApp(cabinetFront, config, { nudge: cabinetFront.nudge, selfService: { payments: { acquiring, publicUrl: frontUrl } } }),
 };
 stoppers.push(await startCabinetBackWorkers(cabinetBack, billing.adapter, { nudge: cabinetBack.nudge, syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS }));
 stoppers.push(...(await startPrepaidWorkers(prepaid, config)));
@@ -113,6 +118,8 @@ ${logins(demoStaff)}
     consumer login (linked to the demo contract ${demoContract.number}; another one links with its number and secret):
 ${logins(demoConsumers)}
     billing demo contracts (number / secret): ${Object.values(demoBillingContracts).map((c) => `${c.number} / ${c.secret}`).join(', ')}
+
+    card payments: ${bank ? `T-Bank emulator ${bank.url} (any card; Pay or Decline on its page)` : `acquiring ${process.env.ACQUIRING_URL}`}
 
   Back office (LAN)        ${urls.cabinetBack}        API docs ${urls.cabinetBack}/docs
     staff logins:
