@@ -5,7 +5,7 @@ import { sql, type Selectable } from 'kysely';
 import { inScope, requireRight } from '../members/scope.js';
 import { day } from '../paging.js';
 import type { CabinetFrontDb, LastReading, ReadingsTable } from '../tables.js';
-import { checkReading } from './reading-rules.js';
+import { checkReading, type ReadingVerdict } from './reading-rules.js';
 
 export interface ReadingEntry {
   meterId: string;
@@ -25,50 +25,69 @@ export class Readings {
   async submit(userId: string, input: { readings: ReadingEntry[]; confirmJump?: boolean }) {
     const db = this.deps.database.db;
     const meterIds = [...new Set(input.readings.map((r) => r.meterId))];
-    const meters = await db
-      .selectFrom('meters')
-      .innerJoin('contracts', 'contracts.id', 'meters.contract_id')
-      .select(['meters.id', 'meters.consumer_ref', 'meters.digits', 'meters.fraction_digits', 'meters.zones', 'meters.transformation_ratio', 'meters.average_monthly_kwh', 'meters.last_readings', 'contracts.status', 'contracts.window_from_day', 'contracts.window_to_day'])
-      .where('meters.id', 'in', meterIds)
-      .where(inScope(userId, 'view', 'meters.consumer_ref'))
-      .execute();
-    const byId = new Map(meters.map((m) => [m.id, m]));
+    const visible = await db.selectFrom('meters').select(['id', 'consumer_ref']).where('id', 'in', meterIds).where(inScope(userId, 'view')).execute();
+    const byId = new Map(visible.map((m) => [m.id, m]));
     const missing = input.readings.findIndex((r) => !byId.has(r.meterId));
     if (missing >= 0) throw new AppError('meter_not_found', 404, 'No such meter', { errors: [{ field: `readings/${missing}/meterId`, code: 'meter_not_found', message: 'No such meter' }] });
-    const consumerRefs = [...new Set(meters.map((m) => m.consumer_ref))];
+    const consumerRefs = [...new Set(visible.map((m) => m.consumer_ref))];
     if (consumerRefs.length > 1) throw new AppError('readings_of_several_consumers', 422, 'Send the readings of one consumer at a time', { errors: [{ field: 'readings', code: 'readings_of_several_consumers', message: 'Meters of several consumers' }] });
     const consumerRef = consumerRefs[0]!;
     await requireRight(db, userId, consumerRef, 'submit_readings', 'meter_not_found');
 
-    const previous = await this.previousAccepted(meterIds, meters);
+    const verdicts = await this.checkEach(consumerRef, input.readings);
+    const errors = verdicts.flatMap((v) => v.errors);
+    const warnings = verdicts.flatMap((v) => v.warnings.filter((w) => w.code === 'abnormal_jump'));
+    if (errors.length > 0) throw new AppError('reading_invalid', 422, errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+    if (warnings.length > 0 && !input.confirmJump) {
+      throw new AppError('confirmation_required', 422, 'Unusual consumption: check the readings and send them again with confirmJump: true', { errors: warnings, warnings });
+    }
+    return this.send(userId, consumerRef, input.readings, verdicts);
+  }
+
+  /**
+   * The rules (reading-rules.ts) for each entry against the front's copy of the consumer's meters, without
+   * throwing: the verdict of entry i has fields `readings/<i>/…`. Shared by the form and the Excel upload.
+   * A meter not of `consumerRef` is `meter_not_found` on `meterId`; a meter and zone twice is `duplicate_reading`.
+   */
+  async checkEach(consumerRef: string, entries: ReadingEntry[]): Promise<ReadingVerdict[]> {
+    const meterIds = [...new Set(entries.map((r) => r.meterId))];
+    const meters =
+      meterIds.length === 0
+        ? []
+        : await this.deps.database.db
+            .selectFrom('meters')
+            .innerJoin('contracts', 'contracts.id', 'meters.contract_id')
+            .select(['meters.id', 'meters.digits', 'meters.fraction_digits', 'meters.zones', 'meters.transformation_ratio', 'meters.average_monthly_kwh', 'meters.last_readings', 'contracts.status', 'contracts.window_from_day', 'contracts.window_to_day'])
+            .where('meters.id', 'in', meterIds)
+            .where('meters.consumer_ref', '=', consumerRef)
+            .execute();
+    const byId = new Map(meters.map((m) => [m.id, m]));
+    const previous = await this.previousAccepted(meters.map((m) => m.id), meters);
     const today = this.deps.today();
-    const errors: FieldProblem[] = [];
-    const warnings: FieldProblem[] = [];
     const seen = new Set<string>();
-    const verdicts = input.readings.map((r, i) => {
-      const meter = byId.get(r.meterId)!;
+    return entries.map((r, i) => {
       const field = `readings/${i}`;
+      const meter = byId.get(r.meterId);
+      if (!meter) return { errors: [{ field: `${field}/meterId`, code: 'meter_not_found', message: 'No such meter of this consumer' }], warnings: [], rollover: false };
       const key = `${r.meterId}\u0000${r.zone}`;
-      if (seen.has(key)) errors.push({ field: `${field}/zone`, code: 'duplicate_reading', message: 'This meter and zone appear twice' });
+      const extra: FieldProblem[] = [];
+      if (seen.has(key)) extra.push({ field: `${field}/zone`, code: 'duplicate_reading', message: 'This meter and zone appear twice' });
       seen.add(key);
-      if (meter.status !== 'active') errors.push({ field: `${field}/meterId`, code: 'contract_terminated', message: 'The contract of this meter is terminated' });
+      if (meter.status !== 'active') extra.push({ field: `${field}/meterId`, code: 'contract_terminated', message: 'The contract of this meter is terminated' });
       const verdict = checkReading(
         { digits: meter.digits, fractionDigits: meter.fraction_digits, zones: meter.zones, transformationRatio: meter.transformation_ratio, averageMonthlyKwh: meter.average_monthly_kwh },
         r,
         { today, window: { fromDay: meter.window_from_day, toDay: meter.window_to_day }, previous: previous.get(key) },
         field,
       );
-      errors.push(...verdict.errors);
-      warnings.push(...verdict.warnings.filter((w) => w.code === 'abnormal_jump'));
-      return verdict;
+      return { ...verdict, errors: [...extra, ...verdict.errors] };
     });
-    if (errors.length > 0) throw new AppError('reading_invalid', 422, errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
-    if (warnings.length > 0 && !input.confirmJump) {
-      throw new AppError('confirmation_required', 422, 'Unusual consumption: check the readings and send them again with confirmJump: true', { errors: warnings, warnings });
-    }
+  }
 
+  /** Stores checked readings as `sent` and writes one cabinet.cmd.readings.submit, in one transaction. */
+  async send(userId: string, consumerRef: string, entries: ReadingEntry[], verdicts: ReadingVerdict[]) {
     const submissionId = randomUUID();
-    const rows = input.readings.map((r) => ({ ...r, id: randomUUID() }));
+    const rows = entries.map((r) => ({ ...r, id: randomUUID() }));
     const command: SubmitReadings = { submissionId, userRef: userId, consumerRef, readings: rows.map((r) => ({ readingId: r.id, meterId: r.meterId, zone: r.zone, date: r.date, value: r.value })) };
     await this.deps.database.transaction(async (trx) => {
       await trx
