@@ -60,9 +60,13 @@ function createPostgres<DB>(url: string, options: DatabaseOptions): Database<DB>
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its server (restart, failover) must not crash the process; the pool
-  // replaces it and the next query reconnects.
+  // A client losing its server (restart, failover) must not crash the process. The pool's own listener
+  // covers idle clients; a client checked out between two statements of a transaction has no query to
+  // hand the error to, and pg emits it on the client — with no listener, that kills the process (found by
+  // the PostgreSQL-restart fault drill, docs/fault-drills.md). The transaction's next statement fails, it
+  // rolls back, and the pool replaces the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const prepared = async <R>(name: string, compiled: { sql: string; parameters: readonly unknown[] }) =>
     (await pool.query({ name, text: compiled.sql, values: compiled.parameters.map(toDriverValue) })).rows as R[];
