@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../bus/create-bus.js';
 import type { Bus } from '../bus/bus.js';
+import type { Database } from '../db/database.js';
 import { createLogger } from '../log/logger.js';
 import { enqueueMessage } from '../outbox/outbox.js';
 import type { BusTables } from '../outbox/tables.js';
@@ -23,7 +24,7 @@ describe('runtime metrics', () => {
     database = await createTestDatabase<BusTables>();
     bus = createBus({ url: process.env.AMQP_URL, logger, service: 'metrics-test', prefix });
     await waitFor(() => bus.isConnected(), { what: 'bus connected' });
-    registerRuntimeMetrics(registry, { database, bus, logger });
+    registerRuntimeMetrics(registry, { database: database as unknown as Database, bus, logger });
   });
   afterAll(async () => {
     await bus?.close();
@@ -60,7 +61,7 @@ describe('runtime metrics', () => {
   it('still answers a scrape when the database is gone, leaving its gauges out', async () => {
     const gone = await createTestDatabase<BusTables>();
     const alone = new Registry();
-    registerRuntimeMetrics(alone, { database: gone, bus, logger });
+    registerRuntimeMetrics(alone, { database: gone as unknown as Database, bus, logger });
     await gone.close();
     const text = await alone.metrics();
     expect(text).toContain('bus_connected 1');
