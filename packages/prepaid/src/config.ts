@@ -19,5 +19,6 @@ export const workerSettings = {
 export const PrepaidSettings = Type.Object({
   ...commonSettings,
   PORT: portSetting(3000),
+  HOLD_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 900, description: 'how long a POS hold (pre-authorization) lives when the terminal does not say; then it expires and the money goes back' }),
   ...workerSettings,
 });

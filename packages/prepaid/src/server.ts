@@ -2,6 +2,7 @@ import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, stand
 import { Counter, Histogram } from 'prom-client';
 import { registerSettlementAndJobRoutes } from './jobs/jobs.routes.js';
 import type { PrepaidJobsOptions } from './jobs/prepaid-jobs.js';
+import { registerLedgerHistoryRoutes } from './ledger/history.routes.js';
 import { Ledger } from './ledger/ledger.service.js';
 import { registerPartnerAuth } from './partners/partner-auth.js';
 import { partnerSecurityScheme, registerPartnerRoutes } from './partners/partner.routes.js';
@@ -46,13 +47,14 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   const snapshots = new SnapshotService(offlineDb, snapshotSigner((config as { OFFLINE_SIGNING_KEY?: string }).OFFLINE_SIGNING_KEY, config.NODE_ENV));
   const uploads = new OfflineUploads(offlineDb, ledger);
   await registerPosRoutes(app, {
-    pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size)),
+    pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size), (config as { HOLD_TTL_SECONDS?: number }).HOLD_TTL_SECONDS),
     terminals,
     more: (pos) => registerOfflinePosRoutes(pos, { snapshots, uploads }),
   });
   registerOfflineStaffRoutes(app, { database: offlineDb, snapshots });
   registerClaimRoutes(app, { database: offlineDb, claims: new ClaimsService(offlineDb, ledger) });
   registerStaffRoutes(app, { database, ledger, terminals });
+  registerLedgerHistoryRoutes(app, { database, timeZone: options.jobs?.timeZone });
   registerPartnerAuth(app, { database, cache: runtime.cache });
   registerPartnerRoutes(app, { database, ledger });
   registerPartnerAdminRoutes(app, { database });

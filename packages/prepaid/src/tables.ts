@@ -111,7 +111,7 @@ export interface PrepaidTables {
 export type IdentifierKind = 'card_uid' | 'qr' | 'nfc' | 'employee_number';
 export type BlockReason = 'lost' | 'stolen' | 'destroyed' | 'other';
 
-export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close';
+export type OperationType = 'credit' | 'purchase' | 'reversal' | 'refund' | 'correction' | 'transfer' | 'close' | 'hold' | 'hold_release';
 
 export type PrepaidDb = PrepaidTables & PartnerTables & AuthTables & BusTables;
 

@@ -100,7 +100,7 @@ describe('settlement registries over HTTP', () => {
 describe('scheduled jobs over HTTP', () => {
   it('lists the jobs and lets a manager run one now, recorded in the history with the audit', async () => {
     const jobs = (await as('settlement', 'GET', '/api/staff/jobs')).json();
-    expect(jobs.items.map((j: { name: string }) => j.name).sort()).toEqual(['balances.snapshot', 'cleanup', 'offline.snapshot', 'settlement.daily']);
+    expect(jobs.items.map((j: { name: string }) => j.name).sort()).toEqual(['balances.snapshot', 'cleanup', 'holds.expire', 'ledger.rollup', 'offline.snapshot', 'settlement.daily']);
     const day = localDate(new Date(Date.now() - 86_400_000), zone);
     const started = await as('manager', 'POST', '/api/staff/jobs/balances.snapshot/runs', { day, key: 'snapshot-now-1' });
     expect(started.statusCode).toBe(202);

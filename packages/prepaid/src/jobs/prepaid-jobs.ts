@@ -16,10 +16,12 @@ import {
 } from '@app/kernel';
 import { sql, type Kysely } from 'kysely';
 import { exportSettlementRegistry, type SettlementFormat } from '../exchange/files/settlement-export.js';
+import { Ledger } from '../ledger/ledger.service.js';
+import { rollUpLedgerAccounts } from '../ledger/rollup.js';
 import { snapshotSigner } from '../offline/signing.js';
 import { SnapshotService } from '../offline/snapshot.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
-import type { OfflineDb, SettlementDb } from '../tables.js';
+import type { OfflineDb, PrepaidDb, SettlementDb } from '../tables.js';
 
 /**
  * The prepaid service's scheduled jobs, run by the kernel's Scheduler on every instance (each period
@@ -35,6 +37,10 @@ import type { OfflineDb, SettlementDb } from '../tables.js';
  *
  *   offline.snapshot   every 15 minutes: the signed terminal snapshot (full + deltas from recent versions),
  *                      a new version only when anything changed (docs/offline.md).
+ *   holds.expire       every minute: releases the holds past their expiry (two-phase purchases), oldest first,
+ *                      each once (a terminal meeting an expired hold releases it at once too).
+ *   ledger.rollup      every minute: sums the new postings of merchants, funding sources and the other system
+ *                      accounts into their rolled-up balances (ledger/rollup.ts), which verify checks.
  *
  * A manual run (staff route, manager) may name `params.day` ('YYYY-MM-DD') to settle or snapshot that day.
  */
@@ -62,6 +68,8 @@ export interface PrepaidJobsOptions {
   offlineSigningKey?: string;
   nodeEnv?: string;
   offlineSnapshotEvery?: `${number}${'s' | 'm' | 'h'}`;
+  holdsExpireEvery?: `${number}${'s' | 'm' | 'h'}`;
+  rollupEvery?: `${number}${'s' | 'm' | 'h'}`;
   /** The scheduler's clock, which settlement then also uses to tell whether a day is over. */
   clock?: Clock;
 }
@@ -135,6 +143,27 @@ export function prepaidJobs(database: Database<unknown>, options: PrepaidJobsOpt
         const snapshots = options.snapshots ?? new SnapshotService(database as Database<OfflineDb>, snapshotSigner(options.offlineSigningKey, options.nodeEnv ?? process.env.NODE_ENV));
         const info = await snapshots.build(`job:${ctx.job}`);
         return { version: info.version, created: info.created, identifiers: info.identifiers, bytes: info.bytes, buildMs: info.buildMs };
+      },
+    },
+    {
+      name: 'holds.expire',
+      description: 'Releases the holds past their expiry',
+      schedule: { every: options.holdsExpireEvery ?? '1m' },
+      run: async () => {
+        const ledger = new Ledger(database as Database<PrepaidDb>);
+        let released = 0;
+        // In rounds of 500, so a backlog after downtime is worked off in one run without one huge list.
+        for (let round = await ledger.expireDue(); round > 0; round = await ledger.expireDue()) released += round;
+        return { released };
+      },
+    },
+    {
+      name: 'ledger.rollup',
+      description: "Rolls the system accounts' new postings up into their balances",
+      schedule: { every: options.rollupEvery ?? '1m' },
+      run: async () => {
+        const r = await rollUpLedgerAccounts(database.db as Kysely<PrepaidDb>);
+        return { rolledUpTo: String(r.rolledUpTo), accounts: r.accounts, postings: r.postings, advanced: r.advanced };
       },
     },
     {

@@ -38,3 +38,27 @@ export const debitAllowed = (amount: RawBuilder<unknown> | bigint) => sql`
 export const offlineDebitAllowed = (amount: RawBuilder<unknown> | bigint) => sql`
   not w.closed
   and w.balance - ${amount} >= w.min_balance`;
+
+/**
+ * Velocity rules (migration 0014), for the debits of purchases and holds: the product's and the wallet's own
+ * rule over the wallet's recent debits, and the product's per-identifier rule over those made with
+ * `identifier` (null when the purchase names the account, not a card: that rule then does not apply).
+ * Nothing is evaluated for a wallet without any rule, which keeps the common batch row as cheap as before.
+ */
+const longestVelocityWindow = sql`greatest(p.velocity_window_seconds, w.velocity_window_seconds, p.identifier_velocity_window_seconds)`;
+
+export const velocityAllowed = (amount: RawBuilder<unknown> | bigint, identifier: RawBuilder<unknown> | string | null) => sql`
+  (${longestVelocityWindow} is null or (
+    velocity_fits(w.recent_at, w.recent_amount, w.recent_identifier, null, p.velocity_window_seconds, p.velocity_count, p.velocity_amount, ${amount})
+    and velocity_fits(w.recent_at, w.recent_amount, w.recent_identifier, null, w.velocity_window_seconds, w.velocity_count, w.velocity_amount, ${amount})
+    and (${identifier}::uuid is null or velocity_fits(w.recent_at, w.recent_amount, w.recent_identifier, ${identifier}::uuid,
+          p.identifier_velocity_window_seconds, p.identifier_velocity_count, p.identifier_velocity_amount, ${amount}))))`;
+
+/** Appends the debit to the wallet's recent debits, dropping those older than the longest window. */
+export const velocityAssignments = (amount: RawBuilder<unknown> | bigint, identifier: RawBuilder<unknown> | string | null) => sql`
+  recent_at = case when ${longestVelocityWindow} is null then w.recent_at
+    else w.recent_at[velocity_expired(w.recent_at, ${longestVelocityWindow}) + 1:] || now() end,
+  recent_amount = case when ${longestVelocityWindow} is null then w.recent_amount
+    else w.recent_amount[velocity_expired(w.recent_at, ${longestVelocityWindow}) + 1:] || ${amount}::bigint end,
+  recent_identifier = case when ${longestVelocityWindow} is null then w.recent_identifier
+    else w.recent_identifier[velocity_expired(w.recent_at, ${longestVelocityWindow}) + 1:] || ${identifier}::uuid end`;

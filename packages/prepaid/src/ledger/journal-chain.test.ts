@@ -51,13 +51,8 @@ describe('tamper-evident journal', () => {
     const basket = approved(await ledger.purchase({ key: key(), accountId: account.id, merchantId: canteen, basket: [{ product: 'meals', amount: 100 }, { product: 'own', amount: 200 }] }));
     approved(await ledger.refund({ key: key(), operationId: basket.operationId, items: [{ product: 'own', amount: 50 }] }));
     const wallets = await database.db.selectFrom('wallets').select(['id', 'product_code']).where('account_id', '=', account.id).orderBy('id').execute();
-    const links = await database.db
-      .selectFrom('journal_links')
-      .select(['operation_id', 'wallet_id', 'link_no'])
-      .where('wallet_id', 'in', wallets.map((w) => w.id))
-      .orderBy('wallet_id')
-      .orderBy('link_no')
-      .execute();
+    const { rows: links } = await sql<{ operation_id: string; wallet_id: bigint; link_no: bigint }>`
+      select operation_id, wallet_id, link_no from journal_links where wallet_id in (${sql.join(wallets.map((w) => w.id))}) order by wallet_id, link_no`.execute(database.db);
     // The basket has two wallets and is linked once, into the lower id's chain.
     const lowest = wallets[0]!.id;
     expect(links.filter((l) => l.operation_id === basket.operationId)).toEqual([{ operation_id: basket.operationId, wallet_id: lowest, link_no: 2n }]);

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { OperationType, PrepaidDb } from '../tables.js';
-import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow, offlineDebitAllowed } from './debit.sql.js';
+import { dayDebitNow, debitAllowed, debitAssignments, monthDebitNow, offlineDebitAllowed, velocityAllowed, velocityAssignments } from './debit.sql.js';
 import { correctionAllowed, creditCounterAssignments, creditWithinLimits, dayCreditNow, monthCreditNow } from './credit.sql.js';
-import { stricter, type WalletState } from './limits.js';
+import { stricter, type VelocityUsage, type WalletState } from './limits.js';
 import type { PostingDraft } from './postings.js';
 
 /**
@@ -12,15 +12,60 @@ import type { PostingDraft } from './postings.js';
  */
 export type Tx = Transaction<PrepaidDb> | Kysely<PrepaidDb>;
 
-/** Debits a wallet if every rule allows it; the new balance, or null when refused (nothing changed). */
-export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint): Promise<bigint | null> {
+/**
+ * Debits a wallet if every rule allows it; the new balance, or null when refused (nothing changed).
+ * `velocity`: a purchase or a hold — the velocity rules apply too (per identifier when it names one) and the
+ * debit joins the wallet's recent debits. Other debits (a transfer out) are not uses at a till.
+ */
+export async function debitWallet(trx: Tx, walletId: bigint, amount: bigint, velocity?: { identifierId: string | null }): Promise<bigint | null> {
+  const identifier = velocity?.identifierId ?? null;
   const { rows } = await sql<{ balance: bigint }>`
-    update wallets w set ${debitAssignments(amount)}
+    update wallets w set ${debitAssignments(amount)}${velocity ? sql`, ${velocityAssignments(amount, identifier)}` : sql``}
     from products p, accounts a
     where w.id = ${walletId} and p.code = w.product_code and a.id = w.account_id and a.status = 'open'
-      and ${debitAllowed(amount)}
+      and ${debitAllowed(amount)}${velocity ? sql` and ${velocityAllowed(amount, identifier)}` : sql``}
     returning w.balance`.execute(trx);
   return rows[0]?.balance ?? null;
+}
+
+/**
+ * Takes the completed amount of a hold from its wallet, the hold's own amount having just been given back in
+ * the same transaction: the hold was judged by every rule when it was made, so only the minimum balance (a
+ * CHECK) and a closed wallet refuse — not a limit of a later day, not an account blocked since, not velocity.
+ */
+export async function captureWallet(trx: Tx, walletId: bigint, amount: bigint): Promise<bigint | null> {
+  const { rows } = await sql<{ balance: bigint }>`
+    update wallets w set ${debitAssignments(amount)}
+    where w.id = ${walletId} and ${offlineDebitAllowed(amount)}
+    returning w.balance`.execute(trx);
+  return rows[0]?.balance ?? null;
+}
+
+/** The wallet's velocity rules with what its recent debits (and those of `identifierId`) already used of each. */
+export async function velocityUsage(trx: Tx, walletId: bigint, identifierId: string | null): Promise<VelocityUsage[]> {
+  const { rows } = await sql<{ scope: VelocityUsage['scope']; window_seconds: number; max_count: number | null; max_amount: bigint | null; used_count: number; used_amount: bigint }>`
+    with rules as (
+      select 'wallet' as scope, p.velocity_window_seconds as window_seconds, p.velocity_count as max_count, p.velocity_amount as max_amount, null::uuid as identifier, w.recent_at, w.recent_amount, w.recent_identifier
+      from wallets w join products p on p.code = w.product_code where w.id = ${walletId}
+      union all
+      select 'wallet', w.velocity_window_seconds, w.velocity_count, w.velocity_amount, null, w.recent_at, w.recent_amount, w.recent_identifier from wallets w where w.id = ${walletId}
+      union all
+      select 'identifier', p.identifier_velocity_window_seconds, p.identifier_velocity_count, p.identifier_velocity_amount, ${identifierId}::uuid, w.recent_at, w.recent_amount, w.recent_identifier
+      from wallets w join products p on p.code = w.product_code where w.id = ${walletId} and ${identifierId}::uuid is not null
+    )
+    select r.scope, r.window_seconds, r.max_count, r.max_amount, u.used_count, u.used_amount
+    from rules r cross join lateral (
+      select count(*)::int as used_count, coalesce(sum(a), 0)::bigint as used_amount from unnest(r.recent_at, r.recent_amount, r.recent_identifier) as e(t, a, i)
+      where e.t > now() - make_interval(secs => r.window_seconds) and (r.identifier is null or e.i = r.identifier)) u
+    where r.window_seconds is not null`.execute(trx);
+  return rows.map((r) => ({
+    scope: r.scope,
+    windowSeconds: Number(r.window_seconds),
+    maxCount: r.max_count === null ? null : Number(r.max_count),
+    maxAmount: r.max_amount === null ? null : BigInt(r.max_amount),
+    usedCount: Number(r.used_count),
+    usedAmount: BigInt(r.used_amount),
+  }));
 }
 
 /** Debits a wallet for an uploaded offline purchase: only the minimum balance and an open account refuse (debit.sql.ts). */
@@ -81,8 +126,11 @@ export async function walletsOfAccount(trx: Tx, accountId: string): Promise<Wall
   return rows.map((r) => ({ id: r.id, accountId: r.account_id, product: r.product_code, balance: r.balance }));
 }
 
-/** The wallet's state with effective limits and today's totals, to explain a refused UPDATE. */
-export async function walletState(trx: Tx, walletId: bigint): Promise<WalletState> {
+/**
+ * The wallet's state with effective limits and today's totals, to explain a refused UPDATE; with `velocity`,
+ * also its velocity rules and what is used of them (a purchase's or hold's debit).
+ */
+export async function walletState(trx: Tx, walletId: bigint, velocity?: { identifierId: string | null }): Promise<WalletState> {
   const { rows } = await sql<{
     product: string;
     account_status: WalletState['accountStatus'];
@@ -132,6 +180,7 @@ export async function walletState(trx: Tx, walletId: bigint): Promise<WalletStat
     monthDebit: BigInt(r.month_debit),
     dayCredit: BigInt(r.day_credit),
     monthCredit: BigInt(r.month_credit),
+    velocity: velocity ? await velocityUsage(trx, walletId, velocity.identifierId) : [],
   };
 }
 

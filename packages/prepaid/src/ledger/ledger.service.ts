@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { badRequest, conflict, type Database } from '@app/kernel';
 import type { OperationType, PrepaidDb } from '../tables.js';
 import { toKopecks } from './amount.js';
+import * as holds from '../holds/holds.repo.js';
 import * as repo from './ledger.repo.js';
 import { creditDecline, debitDecline, type Decline, type WalletState } from './limits.js';
 import {
   closePostings,
   correctionPostings,
   creditPostings,
+  holdPostings,
+  releasePostings,
   purchasePostings,
   returnPostings,
   sumOf,
@@ -27,7 +30,14 @@ import {
  *   I5 an operation's amount is the sum of its positive postings;
  *   I6 a purchase gives back (reversal, refunds) at most what it took, per wallet, and is reversed at most once;
  *   I7 a product's funding account never holds a positive balance, a merchant's account never a negative one;
- *   I8 (db) a closed account's wallets are closed and empty, and take no more money.
+ *   I8 (db) a closed account's wallets are closed and empty, and take no more money;
+ *   I9 every operation with wallet postings is a link of its lowest wallet's hash chain (migration 0012), whose
+ *      hashes still match the operation and its postings: an edit behind the ledger's back is named by verify;
+ *   I10 a product's holds account holds exactly the sum of its active holds; a hold is closed at most once
+ *      (completed, voided or expired), and a completion takes at most the held amount;
+ *   I11 a ledger account's rolled-up balance equals the sum of its postings up to the roll-up mark (rollup.ts).
+ *
+ * Lock order, on every path: a hold row, then wallet rows in id order; an account row only FOR NO KEY UPDATE.
  *
  * Every call carries an idempotency key: a replay of the same request returns the first answer
  * (approval or decline), a different request under a used key is refused with `idempotency_conflict`.
@@ -37,8 +47,16 @@ export interface Balance {
   balance: bigint;
 }
 
+/** What a hold answer carries besides the operation (as stored under the idempotency key: plain strings). */
+export interface HoldInfo {
+  id: string;
+  status: holds.HoldStatus;
+  amount: string;
+  expiresAt: string;
+}
+
 export type LedgerResult =
-  | { status: 'approved'; operationId: string; seq: bigint; type: OperationType; amount: bigint; balances: Balance[] }
+  | { status: 'approved'; operationId: string; seq: bigint; type: OperationType; amount: bigint; balances: Balance[]; hold?: HoldInfo }
   | { status: 'declined'; decline: Decline };
 
 export interface BasketLine {
@@ -47,6 +65,8 @@ export interface BasketLine {
 }
 
 export const MAX_BASKET_LINES = 20;
+/** Longest a hold may live before it expires: a week (a hotel stay, a fuel card's longest pre-authorization). */
+export const MAX_HOLD_TTL_SECONDS = 7 * 86_400;
 
 class Declined extends Error {
   constructor(readonly decline: Decline) {
@@ -88,6 +108,8 @@ export class Ledger {
     basket: BasketLine[];
     fingerprint?: string;
     offline?: { at: Date; transactionId: string };
+    /** The card (or QR, …) the purchase was made with: its velocity rule applies. None when made by account. */
+    identifierId?: string | null;
   }): Promise<LedgerResult> {
     if (req.basket.length === 0) throw badRequest('basket_empty', 'The basket has no lines', 'basket');
     if (req.basket.length > MAX_BASKET_LINES) throw badRequest('basket_too_large', `At most ${MAX_BASKET_LINES} lines`, 'basket');
@@ -97,12 +119,7 @@ export class Ledger {
     const drafts = basket.map((l) => ({ target: { merchant: req.merchantId }, product: l.product, amount: l.amount }));
     const { fingerprint, ...request } = req;
     return this.run('purchase', req.key, fingerprint ?? { ...request, basket }, async (trx) => {
-      const merchant = await trx.selectFrom('merchants').select('status').where('id', '=', req.merchantId).executeTakeFirst();
-      if (!merchant) throw new Declined({ code: 'merchant_not_found' });
-      if (merchant.status !== 'active') throw new Declined({ code: 'merchant_blocked' });
-      const accepted = new Set(
-        (await trx.selectFrom('merchant_products').select('product_code').where('merchant_id', '=', req.merchantId).execute()).map((r) => r.product_code),
-      );
+      const accepted = await this.acceptedBy(trx, req.merchantId);
       const lines: Line[] = [];
       for (const l of basket) {
         if (!accepted.has(l.product)) throw new Declined({ code: 'product_not_accepted', product: l.product });
@@ -112,9 +129,10 @@ export class Ledger {
       lines.sort((a, b) => (a.wallet < b.wallet ? -1 : 1));
       const balances: Balance[] = [];
       for (const line of lines) {
-        const balance = req.offline ? await repo.debitWalletOffline(trx, line.wallet, line.amount) : await repo.debitWallet(trx, line.wallet, line.amount);
+        const velocity = { identifierId: req.identifierId ?? null };
+        const balance = req.offline ? await repo.debitWalletOffline(trx, line.wallet, line.amount) : await repo.debitWallet(trx, line.wallet, line.amount, velocity);
         if (balance === null) {
-          const state = await repo.walletState(trx, line.wallet);
+          const state = await repo.walletState(trx, line.wallet, req.offline ? undefined : velocity);
           throw new Declined((req.offline ? offlineDebitDecline(state) : debitDecline(state, line.amount)) ?? { code: 'insufficient_funds', product: line.product, available: 0n });
         }
         balances.push({ product: line.product, balance });
@@ -122,6 +140,151 @@ export class Ledger {
       const details = req.offline ? { offline: true, at: req.offline.at.toISOString(), transactionId: req.offline.transactionId } : undefined;
       return this.journal(trx, { type: 'purchase', accountId: req.accountId, merchantId: req.merchantId, terminalId: req.terminalId, amount: total, details }, purchasePostings(req.merchantId, lines), balances);
     }, drafts);
+  }
+
+  /**
+   * Holds an amount of one product (a pre-authorization): judged like a one-line purchase — balance, minimum,
+   * every debit limit, velocity — and taken out of the wallet into the holds account until it is completed,
+   * voided or expires after `ttlSeconds`. The answer's operationId is the hold's id.
+   */
+  async hold(req: {
+    key: string;
+    accountId: string;
+    merchantId: string;
+    terminalId?: string;
+    product: string;
+    amount: bigint | number | string;
+    ttlSeconds: number;
+    identifierId?: string | null;
+    fingerprint?: string;
+  }): Promise<LedgerResult> {
+    const amount = toKopecks(req.amount, 'amount');
+    if (!Number.isInteger(req.ttlSeconds) || req.ttlSeconds < 1 || req.ttlSeconds > MAX_HOLD_TTL_SECONDS) {
+      throw badRequest('ttl_invalid', `A hold lives 1–${MAX_HOLD_TTL_SECONDS} seconds`, 'ttlSeconds');
+    }
+    const { fingerprint, ...request } = req;
+    // A card refused for funds may be held up by its own expired holds: give those back first (lazy expiry,
+    // only on this path and only for this account, so it costs nothing when the card has none).
+    await this.expireDue(req.accountId);
+    return this.run('hold', req.key, fingerprint ?? { ...request, amount }, async (trx) => {
+      const accepted = await this.acceptedBy(trx, req.merchantId);
+      if (!accepted.has(req.product)) throw new Declined({ code: 'product_not_accepted', product: req.product });
+      const wallet = await this.wallet(trx, req.accountId, req.product);
+      const velocity = { identifierId: req.identifierId ?? null };
+      const balance = await repo.debitWallet(trx, wallet.id, amount, velocity);
+      if (balance === null) throw new Declined(debitDecline(await repo.walletState(trx, wallet.id, velocity), amount) ?? { code: 'insufficient_funds', product: req.product, available: 0n });
+      const line = { wallet: wallet.id, product: req.product, amount };
+      const result = await this.journal(trx, { type: 'hold', accountId: req.accountId, merchantId: req.merchantId, terminalId: req.terminalId, amount }, holdPostings(line), [
+        { product: req.product, balance },
+      ]);
+      const expiresAt = await holds.insertHold(trx, {
+        id: result.operationId,
+        accountId: req.accountId,
+        walletId: wallet.id,
+        product: req.product,
+        merchantId: req.merchantId,
+        terminalId: req.terminalId ?? null,
+        amount,
+        ttlSeconds: req.ttlSeconds,
+      });
+      return { ...result, hold: { id: result.operationId, status: 'active', amount: amount.toString(), expiresAt: expiresAt.toISOString() } };
+    }, [{ target: { system: 'holds' }, product: req.product, amount }]);
+  }
+
+  /**
+   * Completes a hold with `amount` (default: all of it, never more): the hold is released and a purchase of the
+   * amount posted, in one transaction. Of concurrent completions (and a void or the expiry job) exactly one
+   * wins — the conditional UPDATE of closeHold; the others are declined `hold_not_active`. The answer's
+   * operationId is the purchase's (what a refund or reversal names later).
+   */
+  async completeHold(req: { key: string; holdId: string; amount?: bigint | number | string; terminalId?: string; createdBy?: string }): Promise<LedgerResult> {
+    const amount = req.amount === undefined ? null : toKopecks(req.amount, 'amount');
+    const result = await this.closing('completion', req.key, { holdId: req.holdId, amount }, req.holdId, async (trx) => {
+      const hold = await holds.closeHold(trx, req.holdId, 'completed', amount, 'live');
+      if (!hold) throw new Declined(await this.explainHold(trx, req.holdId, amount));
+      const completed = amount ?? hold.amount;
+      const release = await this.release(trx, hold, 'completion', req.terminalId, req.createdBy);
+      const balance = await repo.captureWallet(trx, hold.walletId, completed);
+      if (balance === null) throw new Declined({ code: 'account_closed', product: hold.product });
+      const purchase = await this.journal(
+        trx,
+        { type: 'purchase', accountId: hold.accountId, merchantId: hold.merchantId, terminalId: req.terminalId, amount: completed, createdBy: req.createdBy, details: { holdId: hold.id } },
+        purchasePostings(hold.merchantId, [{ wallet: hold.walletId, product: hold.product, amount: completed }]),
+        [{ product: hold.product, balance }],
+      );
+      await holds.recordHoldOperations(trx, hold.id, release.operationId, purchase.operationId);
+      return { ...purchase, hold: { id: hold.id, status: 'completed', amount: hold.amount.toString(), expiresAt: hold.expiresAt.toISOString() } };
+    });
+    return result;
+  }
+
+  /** Voids a hold: the whole amount back to the wallet (and to its day's and month's debit totals). */
+  async voidHold(req: { key: string; holdId: string; terminalId?: string; createdBy?: string }): Promise<LedgerResult> {
+    return this.closing('void', req.key, { holdId: req.holdId }, req.holdId, async (trx) => {
+      const hold = await holds.closeHold(trx, req.holdId, 'voided', null, 'live');
+      if (!hold) throw new Declined(await this.explainHold(trx, req.holdId, null));
+      const release = await this.release(trx, hold, 'void', req.terminalId, req.createdBy);
+      await holds.recordHoldOperations(trx, hold.id, release.operationId, null);
+      return { ...release, hold: { id: hold.id, status: 'voided', amount: hold.amount.toString(), expiresAt: hold.expiresAt.toISOString() } };
+    });
+  }
+
+  /** Releases a hold past its expiry (the `holds.expire` job, and lazily when a terminal meets one). Once per hold. */
+  async expireHold(holdId: string, createdBy = 'job:holds.expire'): Promise<LedgerResult> {
+    return this.closing('expiry', `hold-expiry:${holdId}`, { holdId }, holdId, async (trx) => {
+      const hold = await holds.closeHold(trx, holdId, 'expired', null, 'past');
+      if (!hold) throw new Declined(await this.explainHold(trx, holdId, null));
+      const release = await this.release(trx, hold, 'expiry', undefined, createdBy);
+      await holds.recordHoldOperations(trx, hold.id, release.operationId, null);
+      return { ...release, hold: { id: hold.id, status: 'expired', amount: hold.amount.toString(), expiresAt: hold.expiresAt.toISOString() } };
+    });
+  }
+
+  /** Expires what is due (all, or one account's); how many holds were released. */
+  async expireDue(accountId?: string, limit = 500): Promise<number> {
+    let released = 0;
+    for (const id of await holds.expiredHolds(this.database.db, limit, accountId)) {
+      if ((await this.expireHold(id, accountId ? 'lazy-expiry' : 'job:holds.expire')).status === 'approved') released++;
+    }
+    return released;
+  }
+
+  /** The idempotent envelope of closing a hold; a terminal that meets an expired hold releases it on the spot. */
+  private async closing(kind: 'completion' | 'void' | 'expiry', key: string, request: unknown, holdId: string, work: (trx: repo.Tx) => Promise<LedgerResult & { status: 'approved' }>) {
+    const known = await holds.findHold(this.database.db, holdId);
+    const drafts: PostingDraft[] = known ? [{ target: { system: 'holds' }, product: known.product, amount: 1n }, { target: { merchant: known.merchantId }, product: known.product, amount: 1n }] : [];
+    const result = await this.run(`hold_${kind}`, key, request, work, drafts);
+    if (kind !== 'expiry' && result.status === 'declined' && result.decline.code === 'hold_expired') await this.expireHold(holdId, 'lazy-expiry');
+    return result;
+  }
+
+  private async release(trx: repo.Tx, hold: holds.HoldRow, reason: 'completion' | 'void' | 'expiry' | 'account_closed', terminalId: string | undefined, createdBy: string | undefined) {
+    // Money going back is never refused for limits; the day's and month's debit totals of the hold's day get it back.
+    const balance = await repo.creditWallet(trx, hold.walletId, hold.amount, { limits: false, undoDebitOf: hold.id });
+    if (balance === null) throw new Declined({ code: 'account_closed', product: hold.product });
+    return this.journal(
+      trx,
+      { type: 'hold_release', accountId: hold.accountId, merchantId: hold.merchantId, terminalId, originalOperationId: hold.id, amount: hold.amount, createdBy, details: { reason } },
+      releasePostings({ wallet: hold.walletId, product: hold.product, amount: hold.amount }),
+      [{ product: hold.product, balance }],
+    );
+  }
+
+  /** Why a hold could not be closed: it does not exist, is closed already, has expired, or is smaller than asked. */
+  private async explainHold(trx: repo.Tx, holdId: string, amount: bigint | null): Promise<Decline> {
+    const hold = await holds.findHold(trx, holdId);
+    if (!hold) return { code: 'hold_not_found' };
+    if (hold.status !== 'active') return { code: 'hold_not_active', holdStatus: hold.status };
+    if (amount !== null && amount > hold.amount) return { code: 'completion_exceeds_hold', remaining: hold.amount };
+    return hold.expiresAt.getTime() <= Date.now() ? { code: 'hold_expired' } : { code: 'hold_not_active', holdStatus: hold.status };
+  }
+
+  /** The products a merchant takes; declines a merchant that is unknown or blocked. */
+  private async acceptedBy(trx: repo.Tx, merchantId: string) {
+    const merchant = await trx.selectFrom('merchants').select('status').where('id', '=', merchantId).executeTakeFirst();
+    if (!merchant) throw new Declined({ code: 'merchant_not_found' });
+    if (merchant.status !== 'active') throw new Declined({ code: 'merchant_blocked' });
+    return new Set((await trx.selectFrom('merchant_products').select('product_code').where('merchant_id', '=', merchantId).execute()).map((r) => r.product_code));
   }
 
   /** Cancels a whole purchase (same day at the till, or a failed delivery): every line back. */
@@ -238,6 +401,12 @@ export class Ledger {
       const account = await trx.selectFrom('accounts').select('status').where('id', '=', req.accountId).forNoKeyUpdate().executeTakeFirst();
       if (!account) throw new Declined({ code: 'wallet_not_found' });
       if (account.status === 'closed') throw new Declined({ code: 'account_closed' });
+      // Active holds go back to their wallets first (hold rows before wallet rows, the fixed order), so the
+      // remainders below include them and no hold is left pointing at a closed wallet.
+      for (const holdId of await holds.lockActiveHolds(trx, req.accountId)) {
+        const hold = await holds.closeHold(trx, holdId, 'voided', null, 'any');
+        if (hold) await holds.recordHoldOperations(trx, hold.id, (await this.release(trx, hold, 'account_closed', undefined, req.createdBy)).operationId, null);
+      }
       const wallets = await repo.closeWallets(trx, req.accountId);
       // A negative remainder (an offline overdraft) is closed the same way, against the same account.
       const remainders: Line[] = wallets.filter((w) => w.balance !== 0n).map((w) => ({ wallet: w.id, product: w.product, amount: w.balance }));
@@ -245,7 +414,7 @@ export class Ledger {
       const postings = closePostings(req.disposition, remainders);
       const moved = remainders.reduce((s, r) => s + (r.amount < 0n ? -r.amount : r.amount), 0n);
       return this.journal(trx, { type: 'close', accountId: req.accountId, amount: moved, createdBy: req.createdBy, details: { disposition: req.disposition } }, postings, wallets.map((w) => ({ product: w.product, balance: 0n })));
-    }, products.map((product) => ({ target: { system: req.disposition }, product, amount: 1n })));
+    }, products.flatMap((product) => [{ target: { system: req.disposition }, product, amount: 1n }, { target: { system: 'holds' as const }, product, amount: 1n }]));
   }
 
   /** Makes the merchant's ledger accounts for these products exist (the one-statement purchase joins them). */
@@ -317,7 +486,9 @@ function offlineDebitDecline(w: WalletState): Decline {
   return { code: 'insufficient_funds', product: w.product, available: w.balance > w.minBalance ? w.balance - w.minBalance : 0n };
 }
 
-type StoredResult = { status: 'approved'; operationId: string; seq: string; type: OperationType; amount: string; balances: Array<{ product: string; balance: string }> } | { status: 'declined'; decline: Record<string, unknown> };
+type StoredResult =
+  | { status: 'approved'; operationId: string; seq: string; type: OperationType; amount: string; balances: Array<{ product: string; balance: string }>; hold?: HoldInfo }
+  | { status: 'declined'; decline: Record<string, unknown> };
 
 const BIG_FIELDS = new Set(['available', 'remaining']);
 

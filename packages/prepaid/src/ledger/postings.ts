@@ -3,7 +3,7 @@
  * into (positive) or out of (negative) a wallet or a system ledger account. Every list built here
  * sums to zero (invariant I1), which postings.test.ts checks for every type.
  */
-export type PostingTarget = { wallet: bigint } | { system: 'funding' | 'writeoff' | 'returned' | 'correction' } | { merchant: string };
+export type PostingTarget = { wallet: bigint } | { system: 'funding' | 'writeoff' | 'returned' | 'correction' | 'holds' } | { merchant: string };
 
 export interface PostingDraft {
   target: PostingTarget;
@@ -36,6 +36,18 @@ export const returnPostings = (merchantId: string, lines: Line[]): PostingDraft[
     { target: { merchant: merchantId }, product: l.product, amount: -l.amount },
     { target: { wallet: l.wallet }, product: l.product, amount: l.amount },
   ]);
+
+/** Hold (pre-authorization): out of the wallet into the product's holds account, until completed, voided or expired. */
+export const holdPostings = (line: Line): PostingDraft[] => [
+  { target: { wallet: line.wallet }, product: line.product, amount: -line.amount },
+  { target: { system: 'holds' }, product: line.product, amount: line.amount },
+];
+
+/** Release of a hold (on completion, void, expiry, account closing): the whole held amount back into the wallet. */
+export const releasePostings = (line: Line): PostingDraft[] => [
+  { target: { system: 'holds' }, product: line.product, amount: -line.amount },
+  { target: { wallet: line.wallet }, product: line.product, amount: line.amount },
+];
 
 /** Correction by staff: signed amount into the wallet against the correction account. */
 export const correctionPostings = (line: Line): PostingDraft[] => [

@@ -19,6 +19,7 @@ const wallet = (over: Partial<WalletState> = {}): WalletState => ({
   monthDebit: 0n,
   dayCredit: 0n,
   monthCredit: 0n,
+  velocity: [],
   ...over,
 });
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { PrepaidDb } from '../tables.js';
 
 /**
- * Re-checks the ledger's invariants (ledger.service.ts, I1–I8) over the whole journal, independently
+ * Re-checks the ledger's invariants (ledger.service.ts, I1–I11) over the whole journal, independently
  * of how it was written — also those the database enforces, since a trigger can be disabled and a
  * restore can skip constraints. Returns every kind of problem found, the first ones of each named, and
  * the system accounts' balances, which exist only as sums of postings (no row is kept for them: a
@@ -139,6 +139,45 @@ export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport>
   for (const r of broken) problems.push(`journal chain: operation ${r.id} (seq ${r.seq}), wallet ${r.wallet_id ?? '-'} link ${r.link_no ?? '-'}: ${r.reason}`);
   const first = broken[0];
   const firstBrokenLink = first && { operationId: first.id, seq: BigInt(first.seq), walletId: first.wallet_id, linkNo: first.link_no, reason: first.reason };
+
+  // I10: each product's holds account holds exactly its active holds; a closed hold was released once, and a
+  // completed one became a purchase of its completed amount.
+  await check(
+    sql<{ product_code: string; posted: bigint; active: bigint }>`
+      with posted as (select la.product_code, sum(p.amount) as amount from ledger_accounts la join postings p on p.ledger_account_id = la.id where la.kind = 'holds' group by la.product_code),
+      active as (select product_code, sum(amount) as amount from holds where status = 'active' group by product_code)
+      select coalesce(p.product_code, a.product_code) as product_code, coalesce(p.amount, 0) as posted, coalesce(a.amount, 0) as active
+      from posted p full join active a on a.product_code = p.product_code
+      where coalesce(p.amount, 0) <> coalesce(a.amount, 0) order by 1`,
+    (r) => `holds of ${r.product_code}: the holds account holds ${r.posted}, active holds sum to ${r.active}`,
+  );
+  await check(
+    sql<{ id: string; status: string; problem: string }>`
+      select h.id, h.status,
+        case when h.status <> 'active' and (select count(*) from operations o where o.original_operation_id = h.id and o.type = 'hold_release') <> 1 then 'not released exactly once'
+             when h.status = 'active' and exists (select 1 from operations o where o.original_operation_id = h.id and o.type = 'hold_release') then 'active but released'
+             when h.status = 'completed' and (select o.amount from operations o where o.id = h.purchase_operation_id and o.type = 'purchase') is distinct from h.completed_amount then 'its purchase is not of the completed amount'
+             when (select o.amount from operations o where o.id = h.id and o.type = 'hold') is distinct from h.amount then 'its hold operation is not of the held amount'
+        end as problem
+      from holds h
+      where (h.status <> 'active') <> exists (select 1 from operations o where o.original_operation_id = h.id and o.type = 'hold_release')
+         or (h.status <> 'active' and (select count(*) from operations o where o.original_operation_id = h.id and o.type = 'hold_release') <> 1)
+         or (h.status = 'completed' and (select o.amount from operations o where o.id = h.purchase_operation_id and o.type = 'purchase') is distinct from h.completed_amount)
+         or (select o.amount from operations o where o.id = h.id and o.type = 'hold') is distinct from h.amount
+      order by h.created_at limit ${LIMIT}`,
+    (r) => `hold ${r.id} (${r.status}): ${r.problem}`,
+  );
+
+  // I11: every rolled-up system balance equals the sum of that account's postings up to the roll-up mark.
+  await check(
+    sql<{ id: bigint; rolled: bigint; posted: bigint }>`
+      with mark as (select rolled_up_to from ledger_rollup_state where id = 1),
+      posted as (select ledger_account_id, sum(amount) as amount from postings where ledger_account_id is not null and id <= (select rolled_up_to from mark) group by ledger_account_id)
+      select la.id, coalesce(b.balance, 0) as rolled, coalesce(p.amount, 0) as posted
+      from ledger_accounts la left join ledger_account_balances b on b.ledger_account_id = la.id left join posted p on p.ledger_account_id = la.id
+      where coalesce(b.balance, 0) <> coalesce(p.amount, 0) order by la.id limit ${LIMIT}`,
+    (r) => `ledger account ${r.id}: rolled-up balance ${r.rolled} but its postings up to the roll-up mark sum to ${r.posted}`,
+  );
 
   const systemBalances = new Map<string, VerifyReport['systemBalances'][number]>();
   for (const r of balances.rows) {

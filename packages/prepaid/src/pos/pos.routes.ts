@@ -2,7 +2,7 @@ import { AppError, typed, type HttpApp } from '@app/kernel';
 import type { FastifyRequest } from 'fastify';
 
 import type { Terminal, Terminals } from '../terminals/terminals.service.js';
-import { AuthorizationResult, BalanceAnswer, BalanceQuery, OperationParams, PurchaseBody, RefundBody, ReversalBody } from './pos.schema.js';
+import { AuthorizationResult, BalanceAnswer, BalanceQuery, CompletionBody, HoldBody, HoldParams, HoldResult, HoldView, OperationParams, PurchaseBody, RefundBody, ReversalBody, VoidBody } from './pos.schema.js';
 import type { PosService } from './pos.service.js';
 
 declare module 'fastify' {
@@ -83,6 +83,47 @@ export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; t
           },
         },
         async (request) => deps.pos.refund(request.terminal!, request.params.operationId, request.body.idempotencyKey, request.body.items),
+      );
+
+      // Two-phase purchases: hold (pre-authorize), then complete (all or part) or void; unclaimed holds expire.
+      pos.post(
+        '/holds',
+        {
+          config: terminalOnly,
+          schema: {
+            tags: ['pos'],
+            summary: 'Hold an amount of one product (pre-authorization): counts against balance and limits until completed, voided or expired',
+            security,
+            body: HoldBody,
+            response: { 200: HoldResult },
+          },
+        },
+        async (request) => deps.pos.hold(request.terminal!, request.body),
+      );
+      pos.get(
+        '/holds/:holdId',
+        { config: terminalOnly, schema: { tags: ['pos'], summary: "A hold of this merchant: its status and what became of it", security, params: HoldParams, response: { 200: HoldView } } },
+        async (request) => deps.pos.holdView(request.terminal!, request.params.holdId),
+      );
+      pos.post(
+        '/holds/:holdId/completion',
+        {
+          config: terminalOnly,
+          schema: {
+            tags: ['pos'],
+            summary: 'Complete a hold with the final amount (at most the held one): the rest goes back, the amount becomes a purchase. Only one completion wins',
+            security,
+            params: HoldParams,
+            body: CompletionBody,
+            response: { 200: HoldResult },
+          },
+        },
+        async (request) => deps.pos.completeHold(request.terminal!, request.params.holdId, request.body.idempotencyKey, request.body.amount),
+      );
+      pos.post(
+        '/holds/:holdId/void',
+        { config: terminalOnly, schema: { tags: ['pos'], summary: 'Void a hold: the whole amount back to the wallet', security, params: HoldParams, body: VoidBody, response: { 200: HoldResult } } },
+        async (request) => deps.pos.voidHold(request.terminal!, request.params.holdId, request.body.idempotencyKey),
       );
       deps.more?.(pos);
     },

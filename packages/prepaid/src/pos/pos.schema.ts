@@ -41,6 +41,11 @@ export const declineCodes = [
   'not_a_purchase',
   'already_reversed',
   'refund_exceeds_purchase',
+  'velocity_exceeded',
+  'hold_not_found',
+  'hold_not_active',
+  'hold_expired',
+  'completion_exceeds_hold',
 ] as const;
 /** Stable decline codes: terminals program against these, the message texts may change. */
 export const DeclineCode = Type.Unsafe<(typeof declineCodes)[number]>(Type.String({ enum: [...declineCodes] }));
@@ -56,12 +61,68 @@ export const AuthorizationResult = Type.Union([
     status: Type.Literal('declined'),
     code: DeclineCode,
     product: Type.Optional(Type.String()),
-    limit: Type.Optional(Type.String()),
+    limit: Type.Optional(Type.String({ description: 'Which limit: per_operation, daily, monthly, …; velocity_count, velocity_amount, identifier_velocity_count, identifier_velocity_amount' })),
     available: Type.Optional(Type.Integer()),
     remaining: Type.Optional(Type.Integer()),
+    windowSeconds: Type.Optional(Type.Integer({ description: 'The rolling window of the velocity limit refused' })),
+    holdStatus: Type.Optional(Type.String({ description: 'hold_not_active: what became of the hold (completed, voided, expired)' })),
   }),
 ]);
 export type AuthorizationResult = Static<typeof AuthorizationResult>;
+
+// ---- Two-phase purchases (holds) ----
+export const HoldBody = Type.Object(
+  {
+    idempotencyKey: IdempotencyKey,
+    identifier: Identifier,
+    product: ProductCode,
+    amount: Kopecks,
+    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400, description: 'How long the hold lives unless completed or voided; the server default otherwise' })),
+  },
+  { additionalProperties: false },
+);
+export type HoldBody = Static<typeof HoldBody>;
+export const HoldParams = Type.Object({ holdId: Type.String({ format: 'uuid' }) });
+export const CompletionBody = Type.Object(
+  { idempotencyKey: IdempotencyKey, amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number(MAX_AMOUNT), description: 'The final amount in kopecks, at most the held one; all of it when absent' })) },
+  { additionalProperties: false },
+);
+export const VoidBody = Type.Object({ idempotencyKey: IdempotencyKey }, { additionalProperties: false });
+export const HoldStatus = Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('voided'), Type.Literal('expired')]);
+const Declined = AuthorizationResult.anyOf[1];
+/**
+ * A hold, completion or void answer. `operationId`: the hold's own operation (= holdId) for a hold, the purchase
+ * for a completion (what a refund or reversal names), the release for a void.
+ */
+export const HoldResult = Type.Union([
+  Type.Object({
+    status: Type.Literal('approved'),
+    operationId: Type.String(),
+    holdId: Type.String(),
+    holdStatus: HoldStatus,
+    amount: Type.Integer({ description: 'Held (hold), completed (completion) or given back (void)' }),
+    heldAmount: Type.Integer(),
+    expiresAt: Type.String({ format: 'date-time' }),
+    balances: Type.Array(WalletBalance),
+  }),
+  Declined,
+]);
+export type HoldResult = Static<typeof HoldResult>;
+export const HoldView = Type.Union([
+  Type.Object({
+    status: Type.Literal('found'),
+    holdId: Type.String(),
+    holdStatus: HoldStatus,
+    product: Type.String(),
+    amount: Type.Integer(),
+    completedAmount: Type.Optional(Type.Integer()),
+    purchaseOperationId: Type.Optional(Type.String()),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    closedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  }),
+  Type.Object({ status: Type.Literal('declined'), code: DeclineCode }),
+]);
 
 export const BalanceQuery = Type.Object({ kind: IdentifierKind, value: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
 export const BalanceAnswer = Type.Union([

@@ -7,7 +7,9 @@ import { toAnswer } from '../ledger/answer.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { PrepaidDb } from '../tables.js';
 import type { Terminal } from '../terminals/terminals.service.js';
-import type { AuthorizationResult, PurchaseBody } from './pos.schema.js';
+import { findHold } from '../holds/holds.repo.js';
+import type { LedgerResult } from '../ledger/ledger.service.js';
+import type { AuthorizationResult, HoldBody, HoldResult, PurchaseBody } from './pos.schema.js';
 import { PurchaseBatcher } from './purchase.batch.js';
 import { purchaseInOneStatement } from './purchase.fast-path.js';
 
@@ -36,6 +38,8 @@ export class PosService {
     /** Told which path each purchase took, for the metrics. */
     private readonly onPath: (path: 'one_statement' | 'explained') => void = () => {},
     onBatchSize?: (size: number) => void,
+    /** How long a hold lives when the terminal does not say (HOLD_TTL_SECONDS). */
+    private readonly holdTtlSeconds = 900,
   ) {
     this.identifiers = new Identifiers(database);
     this.productCodes = new ProductCodes(database);
@@ -103,7 +107,7 @@ export class PosService {
     if (resolved.status === 'unknown') return { status: 'declined', code: 'unknown_identifier' };
     if (resolved.status === 'blocked') return { status: 'declined', code: 'identifier_blocked' };
     return toAnswer(
-      await this.ledger.purchase({ key, fingerprint, accountId: resolved.accountId, merchantId: terminal.merchantId, terminalId: terminal.id, basket: body.basket }),
+      await this.ledger.purchase({ key, fingerprint, accountId: resolved.accountId, merchantId: terminal.merchantId, terminalId: terminal.id, basket: body.basket, identifierId: resolved.identifierId }),
     );
   }
 
@@ -120,6 +124,70 @@ export class PosService {
     return toAnswer(await this.ledger.refund({ key: `pos:${terminal.id}:${idempotencyKey}`, operationId, items, terminalId: terminal.id }));
   }
 
+  /** Holds an amount (pre-authorization) on the card's wallet of one product, for this terminal's merchant. */
+  async hold(terminal: Terminal, body: HoldBody): Promise<HoldResult> {
+    if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
+    await this.productCodes.assertKnown([body.product], () => 'product');
+    const resolved = await this.identifiers.resolve(body.identifier.kind, body.identifier.value);
+    if (resolved.status === 'unknown') return { status: 'declined', code: 'unknown_identifier' };
+    if (resolved.status === 'blocked') return { status: 'declined', code: 'identifier_blocked' };
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(['hold', terminal.id, body.identifier.kind, normaliseIdentifier(body.identifier.kind, body.identifier.value), body.product, body.amount, body.ttlSeconds ?? null]))
+      .digest('hex');
+    return holdAnswer(
+      await this.ledger.hold({
+        key: `pos:${terminal.id}:${body.idempotencyKey}`,
+        fingerprint,
+        accountId: resolved.accountId,
+        merchantId: terminal.merchantId,
+        terminalId: terminal.id,
+        product: body.product,
+        amount: body.amount,
+        ttlSeconds: body.ttlSeconds ?? this.holdTtlSeconds,
+        identifierId: resolved.identifierId,
+      }),
+    );
+  }
+
+  async completeHold(terminal: Terminal, holdId: string, idempotencyKey: string, amount?: number): Promise<HoldResult> {
+    const refusal = await this.refuseForeignHold(terminal, holdId);
+    if (refusal) return refusal;
+    return holdAnswer(await this.ledger.completeHold({ key: `pos:${terminal.id}:${idempotencyKey}`, holdId, amount, terminalId: terminal.id }));
+  }
+
+  async voidHold(terminal: Terminal, holdId: string, idempotencyKey: string): Promise<HoldResult> {
+    const refusal = await this.refuseForeignHold(terminal, holdId);
+    if (refusal) return refusal;
+    return holdAnswer(await this.ledger.voidHold({ key: `pos:${terminal.id}:${idempotencyKey}`, holdId, terminalId: terminal.id }));
+  }
+
+  async holdView(terminal: Terminal, holdId: string) {
+    const refusal = await this.refuseForeignHold(terminal, holdId);
+    if (refusal) return refusal;
+    const h = (await findHold(this.database.db, holdId))!;
+    return {
+      status: 'found' as const,
+      holdId: h.id,
+      holdStatus: h.status,
+      product: h.product,
+      amount: Number(h.amount),
+      ...(h.completedAmount !== null ? { completedAmount: Number(h.completedAmount) } : {}),
+      ...(h.purchaseOperationId ? { purchaseOperationId: h.purchaseOperationId } : {}),
+      createdAt: h.createdAt.toISOString(),
+      expiresAt: h.expiresAt.toISOString(),
+      ...(h.closedAt ? { closedAt: h.closedAt.toISOString() } : {}),
+    };
+  }
+
+  /** A terminal touches only its own merchant's holds. */
+  private async refuseForeignHold(terminal: Terminal, holdId: string): Promise<{ status: 'declined'; code: 'terminal_not_allowed' | 'hold_not_found' } | null> {
+    if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
+    const hold = await findHold(this.database.db, holdId);
+    if (!hold) return { status: 'declined', code: 'hold_not_found' };
+    if (hold.merchantId !== terminal.merchantId) return { status: 'declined', code: 'terminal_not_allowed' };
+    return null;
+  }
+
   /** A terminal touches only its own merchant's purchases. */
   private async refuseForeign(terminal: Terminal, operationId: string): Promise<AuthorizationResult | null> {
     if (terminal.status !== 'active') return { status: 'declined', code: 'terminal_not_allowed' };
@@ -128,4 +196,16 @@ export class PosService {
     if (op.merchant_id !== terminal.merchantId) return { status: 'declined', code: 'terminal_not_allowed' };
     return null;
   }
+}
+
+function holdAnswer(result: LedgerResult): HoldResult {
+  const answer = toAnswer(result);
+  if (answer.status === 'declined' || result.status !== 'approved' || !result.hold) return answer as HoldResult;
+  return {
+    ...answer,
+    holdId: result.hold.id,
+    holdStatus: result.hold.status,
+    heldAmount: Number(result.hold.amount),
+    expiresAt: result.hold.expiresAt,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Database } from '@app/kernel';
 import { sql } from 'kysely';
-import { debitAllowed, debitAssignments } from '../ledger/debit.sql.js';
+import { debitAllowed, debitAssignments, velocityAllowed, velocityAssignments } from '../ledger/debit.sql.js';
 import type { PrepaidDb } from '../tables.js';
 import type { FastApproval } from './purchase.fast-path.js';
 
@@ -72,7 +72,7 @@ export class PurchaseBatcher {
           with ordinality as r(key, fingerprint, kind, value, product, amount, merchant_id, terminal_id, ord)
       ),
       target as (
-        select distinct on (w.id) r.*, w.id as wallet_id, gen_random_uuid() as op_id
+        select distinct on (w.id) r.*, w.id as wallet_id, i.id as identifier_id, gen_random_uuid() as op_id
         from req r
         join identifiers i on i.kind = r.kind and i.value = r.value and i.status = 'active'
         join wallets w on w.account_id = i.account_id and w.product_code = r.product
@@ -83,10 +83,10 @@ export class PurchaseBatcher {
         order by w.id, r.ord
       ),
       debited as (
-        update wallets w set ${debitAssignments(sql`t.amount`)}
+        update wallets w set ${debitAssignments(sql`t.amount`)}, ${velocityAssignments(sql`t.amount`, sql`t.identifier_id`)}
         from target t, products p, accounts a
         where w.id = t.wallet_id and p.code = w.product_code and a.id = w.account_id and a.status = 'open'
-          and ${debitAllowed(sql`t.amount`)}
+          and ${debitAllowed(sql`t.amount`)} and ${velocityAllowed(sql`t.amount`, sql`t.identifier_id`)}
         returning t.ord, t.op_id, t.key, t.fingerprint, t.merchant_id, t.terminal_id, w.id as wallet_id, w.account_id, w.product_code, w.balance, t.amount
       ),
       ops as (
@@ -113,7 +113,7 @@ export class PurchaseBatcher {
       )
       select d.ord, o.id, o.seq, d.account_id, d.product_code, d.balance, (select count(*) from posted) as postings, (select count(*) from remembered) as remembered
       from debited d join ops o on o.id = d.op_id`.compile(this.database.db);
-    const rows = await this.database.prepared<{ ord: string | bigint; id: string; seq: bigint; account_id: string; product_code: string; balance: bigint }>('pos_purchase_batch_v1', statement);
+    const rows = await this.database.prepared<{ ord: string | bigint; id: string; seq: bigint; account_id: string; product_code: string; balance: bigint }>('pos_purchase_batch_v2', statement);
     return new Map(
       rows.map((r) => [Number(r.ord), { operationId: r.id, seq: BigInt(r.seq), accountId: r.account_id, balances: [{ product: r.product_code, balance: BigInt(r.balance) }] }]),
     );

@@ -1,6 +1,6 @@
 import type { Database } from '@app/kernel';
 import { sql } from 'kysely';
-import { debitAllowed, debitAssignments } from '../ledger/debit.sql.js';
+import { debitAllowed, debitAssignments, velocityAllowed, velocityAssignments } from '../ledger/debit.sql.js';
 import type { PrepaidDb } from '../tables.js';
 
 /**
@@ -31,19 +31,19 @@ export async function purchaseInOneStatement(
   try {
     const statement = sql`
       with idf as (
-        select i.account_id from identifiers i
+        select i.account_id, i.id as identifier_id from identifiers i
         where i.kind = ${p.kind} and i.value = ${p.value} and i.status = 'active'
           and not exists (select 1 from stop_list s where s.kind = ${p.kind} and s.value = ${p.value})
       ),
       lines as (select * from unnest(${p.products}::text[], ${p.amounts.map(String)}::bigint[]) as l(product, amount)),
       debited as (
-        update wallets w set ${debitAssignments(sql`l.amount`)}
+        update wallets w set ${debitAssignments(sql`l.amount`)}, ${velocityAssignments(sql`l.amount`, sql`idf.identifier_id`)}
         from lines l, products p, accounts a, idf
         where w.account_id = idf.account_id and w.product_code = l.product and p.code = l.product and a.id = w.account_id and a.status = 'open'
           and exists (select 1 from merchant_products mp join merchants m on m.id = mp.merchant_id
                       where mp.merchant_id = ${p.merchantId} and mp.product_code = l.product and m.status = 'active')
           and not exists (select 1 from idempotency_keys k where k.key = ${p.key})
-          and ${debitAllowed(sql`l.amount`)}
+          and ${debitAllowed(sql`l.amount`)} and ${velocityAllowed(sql`l.amount`, sql`idf.identifier_id`)}
         returning w.id, w.account_id, w.product_code, w.balance, l.amount
       ),
       guard as (select ledger_assert((select count(*) from debited) = ${p.products.length}, 'purchase_needs_explaining') as ok),
@@ -74,7 +74,7 @@ export async function purchaseInOneStatement(
       from op`.compile(database.db);
     // Always the same text (the basket travels as two arrays), so PostgreSQL plans it once per connection.
     const rows = await database.prepared<{ id: string; seq: bigint; account_id: string; balances: Array<{ product: string; balance: string }> }>(
-      'pos_purchase_v1',
+      'pos_purchase_v2',
       statement,
     );
     const row = rows[0];
