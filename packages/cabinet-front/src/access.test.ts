@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { TbankAcquiring } from './payments/acquiring.js';
+import { startTbankEmulator, type TbankEmulator } from './payments/emulator/tbank-emulator.js';
 import { sampleSnapshot, startFront, type Front } from './testing/fixture.js';
 
 type Session = Awaited<ReturnType<Front['register']>>;
@@ -21,14 +24,22 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
   // Bodies for state-changing routes with an id in the path (none yet): `${method} ${url}` → body.
   const bodies: Record<string, unknown> = {};
 
+  let bank: TbankEmulator;
+
   beforeAll(async () => {
-    front = await startFront();
+    bank = await startTbankEmulator();
+    front = await startFront({ selfService: { payments: { acquiring: new TbankAcquiring({ url: bank.apiUrl, terminalKey: bank.terminalKey, password: bank.password }), publicUrl: 'http://127.0.0.1:9', reconcileIntervalMs: 0 } } });
     a = await front.register({ email: 'a@access.test' });
     b = await front.register({ email: 'b@access.test' });
     const snapshotA = sampleSnapshot('a');
     const linkId = await front.link(a, a.userId, snapshotA);
     await front.link(b, b.userId, sampleSnapshot('b'));
     const reading = await a.call('POST', '/api/readings', { readings: [{ meterId: 'a-m1', zone: 'T1', date: '2026-03-19', value: '1100' }] });
+    const order = await a.call('POST', '/api/payments/orders', { contractId: 'a-c1', amount: '10000' });
+    const template = await a.call('GET', `/api/consumers/${snapshotA.consumerRef}/readings-template`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
+    const upload = await front.app.inject({ method: 'POST', url: `/api/readings/uploads?consumerRef=${snapshotA.consumerRef}`, cookies: a.cookies, headers: { 'x-csrf-token': a.csrf, 'content-type': 'application/octet-stream' }, payload: Buffer.from(await workbook.xlsx.writeBuffer()) });
     Object.assign(ids, {
       consumerRef: snapshotA.consumerRef,
       contractId: 'a-c1',
@@ -38,9 +49,14 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
       invoiceId: 'a-i1',
       linkId,
       readingId: reading.json().readings[0].id as string,
+      orderId: order.json().id as string,
+      uploadId: upload.json().id as string,
     });
   });
-  afterAll(() => front.close());
+  afterAll(async () => {
+    await front.close();
+    await bank?.close();
+  });
 
   const consumerRoutes = () =>
     // Every route a logged-in consumer can reach: consumer-role routes and those open to any session.

@@ -3,7 +3,10 @@ import type { Pii } from './crypto/pii.js';
 import { TbankAcquiring, type AcquiringAdapter } from './payments/acquiring.js';
 import { registerPaymentRoutes } from './payments/payments.routes.js';
 import { Payments } from './payments/payments.service.js';
+import { Readings } from './readings/readings.service.js';
 import type { CabinetFrontDb } from './tables.js';
+import { registerUploadRoutes } from './uploads/uploads.routes.js';
+import { ReadingUploads } from './uploads/uploads.service.js';
 
 /** Card payments: which bank, where the front is reachable, how often open orders are reconciled. */
 export interface PaymentOptions {
@@ -36,7 +39,7 @@ export function acquiringFromEnv(env: Env = process.env): AcquiringAdapter | nul
 export function registerSelfService(
   app: HttpApp,
   deps: { runtime: ServiceRuntime; pii: Pii; nudge: () => void; today: () => string; options?: SelfServiceOptions; env?: Env },
-): { payments: Payments } {
+): { payments: Payments; uploads: ReadingUploads } {
   const env = deps.env ?? process.env;
   const database = deps.runtime.database as Database<CabinetFrontDb>;
   const logger = deps.runtime.logger.child({ component: 'payments' });
@@ -51,6 +54,14 @@ export function registerSelfService(
     logger,
   });
   registerPaymentRoutes(app, { payments });
+
+  // The same validation and command as the reading form: a Readings over the same database and clock.
+  const readings = new Readings({ database, today: deps.today, nudge: deps.nudge });
+  const uploads = new ReadingUploads({ database, pii: deps.pii, readings, today: deps.today, nudge: deps.nudge, logger: deps.runtime.logger.child({ component: 'uploads' }) });
+  registerUploadRoutes(app, { uploads });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...uploads.running.values()]);
+  });
 
   const every = paymentOptions.reconcileIntervalMs ?? 60_000;
   if (every > 0) {
@@ -67,5 +78,5 @@ export function registerSelfService(
       await running;
     });
   }
-  return { payments };
+  return { payments, uploads };
 }

@@ -112,7 +112,7 @@ describe('card payments through the T-Bank emulator', () => {
     const paymentId = created.paymentUrl.split('/').pop() as string;
     const genuine = bank.notificationOf(paymentId);
     const post = (body: unknown) => front.app.inject({ method: 'POST', url: '/api/payments/notifications/tbank', payload: body as object });
-    const { Token: _token, ...fields } = { ...genuine, Status: 'CONFIRMED', Success: true };
+    const { Token: _token, ...fields } = { ...genuine, Status: 'CONFIRMED', Success: true } as Record<string, unknown>;
 
     const tampered = await post({ ...genuine, Status: 'CONFIRMED', Success: true }); // the token no longer matches
     expect(tampered.statusCode).toBe(403);

@@ -50,19 +50,17 @@ export class Readings {
    * A meter not of `consumerRef` is `meter_not_found` on `meterId`; a meter and zone twice is `duplicate_reading`.
    */
   async checkEach(consumerRef: string, entries: ReadingEntry[]): Promise<ReadingVerdict[]> {
+    if (entries.length === 0) return [];
     const meterIds = [...new Set(entries.map((r) => r.meterId))];
-    const meters =
-      meterIds.length === 0
-        ? []
-        : await this.deps.database.db
-            .selectFrom('meters')
-            .innerJoin('contracts', 'contracts.id', 'meters.contract_id')
-            .select(['meters.id', 'meters.digits', 'meters.fraction_digits', 'meters.zones', 'meters.transformation_ratio', 'meters.average_monthly_kwh', 'meters.last_readings', 'contracts.status', 'contracts.window_from_day', 'contracts.window_to_day'])
-            .where('meters.id', 'in', meterIds)
-            .where('meters.consumer_ref', '=', consumerRef)
-            .execute();
+    const meters = await this.deps.database.db
+      .selectFrom('meters')
+      .innerJoin('contracts', 'contracts.id', 'meters.contract_id')
+      .select(['meters.id', 'meters.digits', 'meters.fraction_digits', 'meters.zones', 'meters.transformation_ratio', 'meters.average_monthly_kwh', 'meters.last_readings', 'contracts.status', 'contracts.window_from_day', 'contracts.window_to_day'])
+      .where('meters.id', 'in', meterIds)
+      .where('meters.consumer_ref', '=', consumerRef)
+      .execute();
     const byId = new Map(meters.map((m) => [m.id, m]));
-    const previous = await this.previousAccepted(meters.map((m) => m.id), meters);
+    const previous = meters.length > 0 ? await this.previousAccepted(meters.map((m) => m.id), meters) : new Map<string, { date: string; value: string }>();
     const today = this.deps.today();
     const seen = new Set<string>();
     return entries.map((r, i) => {
