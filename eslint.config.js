@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The SPAs run in the browser (packages/web): browser globals, TSX.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.test.ts', 'bench/**', 'scripts/**', '**/cli/**', '**/main.ts'],
     rules: { 'no-console': 'off' },
   },

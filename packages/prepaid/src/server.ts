@@ -22,9 +22,10 @@ import { prepaidRoleHierarchy, prepaidRoles } from './roles.js';
 import { registerStaffRoutes } from './staff/staff.routes.js';
 import type { OfflineDb, PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
+import { registerWorkplace, type WorkplaceOptions } from './web/workplace.js';
 
 /** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
-export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing; jobs?: PrepaidJobsOptions } = {}): Promise<HttpApp> {
+export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing; jobs?: PrepaidJobsOptions; workplace?: WorkplaceOptions } = {}): Promise<HttpApp> {
   const app = await createHttpApp({
     service: 'prepaid',
     title: 'Prepaid processing API',
@@ -62,5 +63,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   await registerRegistryRoutes(app, { database, registries });
   await registerPartnerRegistryRoutes(app, { database, registries });
   registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger, options: { snapshots, ...options.jobs } });
+  // The staff workplace (packages/web) and its read API, last: its `/*` page route catches what is left.
+  registerWorkplace(app, { database }, options.workplace);
   return app;
 }

@@ -1,0 +1,23 @@
+/**
+ * The role model as the UI uses it to show or hide screens and buttons. The server is the authority
+ * (every route checks its roles); this mirrors packages/prepaid/src/roles.ts: each role includes the
+ * previous one — operator < settlement < manager; admin manages users only.
+ */
+export type Role = 'operator' | 'settlement' | 'manager' | 'admin';
+const includes: Record<string, Role[]> = { manager: ['settlement'], settlement: ['operator'] };
+
+export function effectiveRoles(roles: readonly string[]): Set<string> {
+  const held = new Set<string>();
+  const visit = (r: string) => {
+    if (held.has(r)) return;
+    held.add(r);
+    (includes[r] ?? []).forEach(visit);
+  };
+  roles.forEach(visit);
+  return held;
+}
+
+export const can = (roles: readonly string[], needed: readonly Role[]) => {
+  const held = effectiveRoles(roles);
+  return needed.some((r) => held.has(r));
+};
