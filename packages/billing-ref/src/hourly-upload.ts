@@ -32,9 +32,14 @@ export interface HourlyUploadResult {
 
 const VALUE = /^[0-9]{1,8}(\.[0-9]{1,6})?$/;
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+// 2024-02-30 parses (as 1 March): a real date is one that prints back as itself.
+const isCalendarDate = (date: string) => {
+  const t = DATE.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
+};
 
 export function checkHourlyDay(day: HourlyDayInput, meter: { installedOn: string; removedOn: string | null; contractEndedOn: string | null }, today: string): { code: string; message: string } | null {
-  if (!DATE.test(day.date) || Number.isNaN(Date.parse(`${day.date}T00:00:00Z`))) return { code: 'hourly_date_invalid', message: `Not a date: ${day.date}` };
+  if (!isCalendarDate(day.date)) return { code: 'hourly_date_invalid', message: `Not a date: ${day.date}` };
   if (!Array.isArray(day.hours) || day.hours.length !== 24) return { code: 'hourly_not_24_values', message: `A day has 24 hourly values, got ${Array.isArray(day.hours) ? day.hours.length : 0}` };
   const bad = day.hours.findIndex((h) => typeof h !== 'string' || !VALUE.test(h));
   if (bad >= 0) return { code: 'hourly_value_invalid', message: `Hour ${bad + 1}: a value is a non-negative number of kWh` };
