@@ -45,11 +45,15 @@ export async function rollUpLedgerAccounts(db: Kysely<PrepaidDb>): Promise<Rollu
       postings = moved.reduce((s, r) => s + Number(r.n), 0);
       upTo = BigInt(state.candidate_up_to!);
     }
-    // The next run's candidate: what this snapshot sees, safe once everything running now has ended.
-    await sql`
-      update ledger_rollup_state set rolled_up_to = ${upTo}, rolled_at = case when ${advanced} then now() else rolled_at end,
-        candidate_up_to = (select coalesce(max(id), 0) from postings), candidate_xmax = pg_snapshot_xmax(pg_current_snapshot())
-      where id = 1`.execute(trx);
+    // The next run's candidate: what this snapshot sees, safe once everything running now has ended. A candidate
+    // not yet safe is kept rather than replaced, so a steady stream of short transactions cannot put it off forever.
+    const waiting = state.candidate_up_to !== null && state.ready !== true;
+    if (!waiting) {
+      await sql`
+        update ledger_rollup_state set rolled_up_to = ${upTo}, rolled_at = case when ${advanced} then now() else rolled_at end,
+          candidate_up_to = (select coalesce(max(id), 0) from postings), candidate_xmax = pg_snapshot_xmax(pg_current_snapshot())
+        where id = 1`.execute(trx);
+    }
     return { rolledUpTo: upTo, accounts, postings, advanced };
   });
 }
