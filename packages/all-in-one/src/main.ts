@@ -24,7 +24,7 @@ import {
   startCabinetBackWorkers,
 } from '@app/cabinet-back';
 import { acquiringFromEnv, cabinetFrontMigrations, createCabinetFrontApp, demoConsumers, seedCabinetFrontDemo, startTbankEmulator, TbankAcquiring } from '@app/cabinet-front';
-import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidWorkerSettings, seedPrepaidDemo, startPrepaidWorkers } from '@app/prepaid';
+import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidWorkerSettings, seedPrepaidDemo, seedWorkplaceDemo, startPrepaidWorkers } from '@app/prepaid';
 import { openDatabaseFor } from './databases.js';
 
 const Settings = Type.Object({
@@ -71,6 +71,8 @@ const billing = await openReferenceBilling({ url: config.BILLING_DATABASE_URL, s
 stoppers.push(() => billing.close());
 const demoContract = demoBillingContracts.organisation;
 await Promise.all([seedPrepaidDemo(prepaid.database), seedCabinetBackDemo(cabinetBack.database)]);
+// Clients, cards and operations for the staff workplace's screens (once; later starts keep what is there).
+await seedWorkplaceDemo(prepaid.database as Parameters<typeof seedWorkplaceDemo>[0], prepaid.cache);
 // Every consumer subscribes before anything is sent: the front's event consumer comes with its app, the
 // back's command consumer with its workers (an in-process bus, like a fresh broker, keeps nothing for a
 // queue nobody declared yet).
@@ -111,6 +113,7 @@ process.stdout.write(`
   Running on ${where}. Stop with Ctrl+C.
 
   Prepaid processing       ${urls.prepaid}        API docs ${urls.prepaid}/docs
+    staff workplace (web)  ${urls.prepaid}/
     staff logins (login / password / role):
 ${logins(demoStaff)}
 

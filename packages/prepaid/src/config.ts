@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { commonSettings, portSetting } from '@app/kernel';
+import { workplaceSettings } from './web/settings.js';
 
 /**
  * What the background workers of an instance read (integration adapters, scheduled jobs); shared with
@@ -14,6 +15,8 @@ export const workerSettings = {
   SETTLEMENT_FORMATS: Type.String({ pattern: '^(csv|xlsx)(,(csv|xlsx))?$', default: 'csv', description: 'formats of the settlement registries written to the exchange out/ folder: csv, xlsx or csv,xlsx' }),
   OFFLINE_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Ed25519 key signing terminal snapshots: PKCS#8 PEM or base64 32-byte seed; required in production (a public development key otherwise)' })),
   EXCHANGE_TABLES: Type.Boolean({ default: true, description: 'process the PostgreSQL exchange tables (exchange_client_requests, exchange_credit_requests)' }),
+  // Staff workplace: notification gateways, report queue, LDAP login (src/web/settings.ts).
+  ...workplaceSettings,
 };
 
 export const PrepaidSettings = Type.Object({

@@ -3,6 +3,7 @@ export { createPrepaidApp } from './server.js';
 export { PrepaidSettings, workerSettings as prepaidWorkerSettings } from './config.js';
 export { prepaidMigrations } from './migrations.js';
 export { seedPrepaidDemo, demoStaff } from './demo.js';
+export { seedWorkplaceDemo } from './web/demo-data.js';
 export { prepaidRoles, prepaidRoleHierarchy, type PrepaidRole } from './roles.js';
 export { Ledger, type LedgerResult, type BasketLine } from './ledger/ledger.service.js';
 export { verifyLedger, type VerifyReport } from './ledger/verify.js';

@@ -2,8 +2,11 @@ import type { Database, Logger } from '@app/kernel';
 import { startExchangeWorkers, type ExchangeSettings } from './exchange/workers.js';
 import { createPrepaidScheduler, settlementFormats } from './jobs/prepaid-jobs.js';
 import type { PrepaidDb } from './tables.js';
+import type { NotificationSettings } from './notifications/worker.js';
+import { startWorkplaceWorkers } from './web/workers.js';
 
-export interface PrepaidWorkerSettings extends ExchangeSettings {
+export interface PrepaidWorkerSettings extends ExchangeSettings, NotificationSettings {
+  REPORTS_POLL_MS?: number;
   SETTLEMENT_FORMATS: string;
   /** Signs the terminal snapshots built by the offline.snapshot job (docs/offline.md). */
   OFFLINE_SIGNING_KEY?: string;
@@ -24,5 +27,7 @@ export async function startPrepaidWorkers(runtime: { database: Database<unknown>
     nodeEnv: settings.NODE_ENV,
   });
   scheduler.start();
-  return [...exchange, () => scheduler.stop()];
+  // The workplace: background reports and client notifications (src/web/workers.ts).
+  const workplace = startWorkplaceWorkers(runtime, settings);
+  return [...exchange, () => scheduler.stop(), ...workplace];
 }

@@ -84,7 +84,7 @@ export async function buildReport(db: Kysely<PrepaidDb>, p: ReportParams, progre
             totals: { merchant: t.total, amount: purchases + returns },
           },
           {
-            title: t.total,
+            title: t.summary,
             columns: [
               { key: 'what', title: '', kind: 'text', width: 3 },
               { key: 'amount', title: t.amount, kind: 'money', width: 2 },
@@ -124,7 +124,7 @@ export async function buildReport(db: Kysely<PrepaidDb>, p: ReportParams, progre
             rows,
           },
           {
-            title: t.total,
+            title: t.summary,
             columns: [
               { key: 'type', title: t.type, kind: 'text', width: 2 },
               { key: 'count', title: t.count, kind: 'int', width: 1 },

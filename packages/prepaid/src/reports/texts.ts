@@ -34,6 +34,7 @@ const ru = {
   balance: 'Остаток',
   negative: 'С отрицательным остатком',
   total: 'Итого',
+  summary: 'Сводка',
   atMoment: 'На момент',
   types: { credit: 'Пополнение', purchase: 'Покупка', reversal: 'Отмена', refund: 'Возврат', correction: 'Корректировка', transfer: 'Перевод', close: 'Закрытие' } as Record<string, string>,
 };
@@ -72,6 +73,7 @@ const en: Texts = {
   balance: 'Balance',
   negative: 'Below zero',
   total: 'Total',
+  summary: 'Summary',
   atMoment: 'As of',
   types: { credit: 'Credit', purchase: 'Purchase', reversal: 'Reversal', refund: 'Refund', correction: 'Correction', transfer: 'Transfer', close: 'Close' },
 };
