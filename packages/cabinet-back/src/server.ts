@@ -1,5 +1,6 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, type CommonConfig, type HttpApp, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import type { BillingAdapter } from './billing/billing-adapter.js';
+import { registerBackOfficeRoutes } from './back-office/back-office.routes.js';
 import { registerDeadCommandRoutes } from './commands/dead-commands.routes.js';
 import { registerLinkRequestRoutes } from './link-requests/link-requests.routes.js';
 import { backOfficeRoleHierarchy, backOfficeRoles } from './roles.js';
@@ -33,6 +34,7 @@ export async function createCabinetBackApp(runtime: ServiceRuntime, config: Comm
   const ctx = { ...backContextWithoutBilling(runtime, { ...options.snapshot, nudge: options.nudge }), adapter: billing };
   registerLinkRequestRoutes(app, { ctx });
   registerDeadCommandRoutes(app, { database: ctx.database });
+  registerBackOfficeRoutes(app, { ctx });
   app.get(
     '/api/back-office/billing/status',
     { config: { access: { roles: ['employee'] } }, schema: { tags: ['billing'], summary: 'Whether billing answers right now' } },

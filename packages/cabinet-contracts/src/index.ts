@@ -6,3 +6,7 @@ export * from './commands.js';
 export * from './events.js';
 export * from './payments.js';
 export * from './hourly.js';
+export * from './attachments.js';
+export * from './applications.js';
+export * from './requests.js';
+export * from './signatures.js';

@@ -1,4 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoot, issue, opensslSign, type Issued } from './signatures/testing/test-ca.js';
 import ExcelJS from 'exceljs';
 import { TbankAcquiring } from './payments/acquiring.js';
 import { startTbankEmulator, type TbankEmulator } from './payments/emulator/tbank-emulator.js';
@@ -23,12 +25,16 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
   const queryValues: Record<string, string> = { from: '2026-01-01', to: '2026-01-31', kind: 'profile' };
   // Bodies for state-changing routes with an id in the path (none yet): `${method} ${url}` → body.
   const bodies: Record<string, unknown> = {};
+  // Ids for one route only, where A's call changes state (a draft to submit, another to withdraw …).
+  const routeIds: Record<string, Record<string, string>> = {};
+  let root: Issued;
 
   let bank: TbankEmulator;
 
   beforeAll(async () => {
     bank = await startTbankEmulator();
-    front = await startFront({ selfService: { payments: { acquiring: new TbankAcquiring({ url: bank.apiUrl, terminalKey: bank.terminalKey, password: bank.password }), publicUrl: 'http://127.0.0.1:9', reconcileIntervalMs: 0 } } });
+    root = await createRoot('CN=Access Test Root CA');
+    front = await startFront({ documents: { trustedRoots: [root.der] }, selfService: { payments: { acquiring: new TbankAcquiring({ url: bank.apiUrl, terminalKey: bank.terminalKey, password: bank.password }), publicUrl: 'http://127.0.0.1:9', reconcileIntervalMs: 0 } } });
     a = await front.register({ email: 'a@access.test' });
     b = await front.register({ email: 'b@access.test' });
     const snapshotA = sampleSnapshot('a');
@@ -52,7 +58,43 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
       orderId: order.json().id as string,
       uploadId: upload.json().id as string,
     });
+    await applicationsAndRequestsOfA();
   });
+
+  /** A's application with a file, a contract issued for signature (the back played here), drafts, requests. */
+  async function applicationsAndRequestsOfA() {
+    const signer = await issue(root, 'CN=A, 1.2.643.100.4=7701234567, 1.2.643.100.1=1027700000001');
+    const file = await a.call('POST', '/api/attachments', { fileName: 'a.pdf', contentBase64: Buffer.from('%PDF-1.4 a').toString('base64') });
+    const form = (attachmentIds: string[] = []) => ({ applicant: { kind: 'organisation', name: 'ООО А', inn: '7701234567', ogrn: '1027700000001' }, objectAddress: 'г. А', requestedPowerKw: '15', attachmentIds });
+    const application = (await a.call('POST', '/api/applications', form([file.json().id]))).json().id as string;
+    expect((await a.call('POST', `/api/applications/${application}/submit`)).statusCode).toBe(200);
+    const pdf = Buffer.from('%PDF-1.4 договор А');
+    const documentId = randomUUID();
+    const events = [randomUUID(), randomUUID()];
+    await front.publish('cabinet.evt.application.status-changed', { applicationId: application, userRef: a.userId, status: 'contract_issued', seq: 2, at: new Date().toISOString() }, events[0]);
+    await front.publish('cabinet.evt.document.issued', { documentId, applicationId: application, userRef: a.userId, kind: 'contract', title: 'Договор', fileName: 'd.pdf', pdfBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex'), allowSimpleSignature: true, issuedAt: new Date().toISOString() }, events[1]);
+    await front.applied(events);
+    const challenge = await a.call('POST', `/api/documents/${documentId}/simple-signature`);
+    expect(challenge.statusCode, challenge.body).toBe(202);
+    const draft = async () => (await a.call('POST', '/api/applications', form())).json().id as string;
+    const support = async () => (await a.call('POST', '/api/requests', { kind: 'support', subject: 'тема', text: 'текст', fields: {} })).json().id as string;
+    Object.assign(ids, { applicationId: application, attachmentId: file.json().id, documentId, challengeId: challenge.json().challengeId, requestId: await support() });
+    routeIds['PATCH /api/applications/:applicationId'] = { applicationId: await draft() };
+    routeIds['POST /api/applications/:applicationId/submit'] = { applicationId: await draft() };
+    routeIds['POST /api/applications/:applicationId/withdraw'] = { applicationId: await draft() };
+    routeIds['POST /api/requests/:requestId/close'] = { requestId: await support() };
+    Object.assign(bodies, {
+      'PATCH /api/applications/:applicationId': { comment: 'изменено' },
+      'POST /api/applications/:applicationId/submit': {},
+      'POST /api/applications/:applicationId/messages': { text: 'вопрос' },
+      'POST /api/applications/:applicationId/withdraw': {},
+      'POST /api/documents/:documentId/signatures': { signatureBase64: opensslSign(pdf, signer).toString('base64') },
+      'POST /api/documents/:documentId/simple-signature': {},
+      'POST /api/documents/:documentId/simple-signature/:challengeId/confirm': { code: front.otp.lastCodeFor('a@access.test') },
+      'POST /api/requests/:requestId/messages': { text: 'ещё' },
+      'POST /api/requests/:requestId/close': {},
+    });
+  }
   afterAll(async () => {
     await front.close();
     await bank?.close();
@@ -76,7 +118,7 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
         failures.push(`${route.method} ${route.url}: no id of consumer A for ${unknown.join(', ')} — add it to this test`);
         continue;
       }
-      const path = route.url.replace(/:([A-Za-z]+)/g, (_, n: string) => encodeURIComponent(ids[n]!));
+      const path = route.url.replace(/:([A-Za-z]+)/g, (_, n: string) => encodeURIComponent(routeIds[`${route.method} ${route.url}`]?.[n] ?? ids[n]!));
       const query = requiredQuery(openapi, route.method, route.url).map((q) => `${q}=${encodeURIComponent(queryValues[q] ?? ids[q] ?? '')}`).join('&');
       const url = query ? `${path}?${query}` : path;
       const key = `${route.method} ${route.url}`;

@@ -18,3 +18,4 @@ export { parseLogin, loginKeyOf } from './auth/contact.js';
 export { TbankAcquiring, type AcquiringAdapter } from './payments/acquiring.js';
 export { startTbankEmulator, type TbankEmulator, type TbankEmulatorOptions } from './payments/emulator/tbank-emulator.js';
 export { acquiringFromEnv, type SelfServiceOptions, type PaymentOptions } from './self-service.js';
+export { RecordingNotifier, SmtpNotifier, LogNotifier, type Notifier, type Mail } from './notifications/notifier.js';

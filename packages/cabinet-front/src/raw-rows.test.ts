@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('the front database holds no personal data in clear', () => {
     await front.publish('cabinet.evt.contract.changed', { consumerRef: snapshot.consumerRef, version: '200', profile: { ...snapshot.profile, name: 'ООО Новое-Имя-Тайное' }, contract }, ids[0]);
     await front.publish('cabinet.evt.invoice.issued', { consumerRef: snapshot.consumerRef, version: '200', invoice: { ...snapshot.invoices[0]!, id: 'pii-i2', pdfBase64: Buffer.from('%PDF счёт Ольга Секретова').toString('base64') } }, ids[1]);
     await front.applied(ids);
+    await applicationsRequestsAndSignatures(olga);
     await waitFor(async () => (await front.db.selectFrom('outbox').select('id').execute()).length === 0, { what: 'outbox relayed and pruned' });
 
     const p = snapshot.profile;
@@ -41,6 +42,38 @@ describe('the front database holds no personal data in clear', () => {
     );
   });
   afterAll(() => front.close());
+
+  /** An application, files both ways, a document signed by one-time code, a request with a thread: all personal data. */
+  async function applicationsRequestsAndSignatures(olga: Awaited<ReturnType<Front['register']>>) {
+    const secretFile = Buffer.from('%PDF-1.4 тайное содержимое файла: паспорт 4510 654321');
+    const file = await olga.call('POST', '/api/attachments', { fileName: 'паспорт-Ольги.pdf', contentBase64: secretFile.toString('base64') });
+    expect(file.statusCode, file.body).toBe(201);
+    const applicant = { kind: 'organisation', name: 'ООО Секретный-Заявитель', inn: '7712345678', ogrn: '1027712345678', email: 'zayavitel@secret.test', phone: '+79035554433' };
+    const app = await olga.call('POST', '/api/applications', { applicant, objectAddress: 'г. Тестоград, ул. Заявочная, 13', requestedPowerKw: '42', comment: 'комментарий с тайной', attachmentIds: [file.json().id] });
+    expect(app.statusCode, app.body).toBe(201);
+    const applicationId = app.json().id as string;
+    expect((await olga.call('POST', `/api/applications/${applicationId}/submit`)).statusCode).toBe(200);
+    const pdf = Buffer.from('%PDF-1.4 договор с ООО Секретный-Заявитель');
+    const documentId = randomUUID();
+    const reply = Buffer.from('%PDF-1.4 ответ поставщика с тайной');
+    const events = [randomUUID(), randomUUID(), randomUUID()];
+    await front.publish('cabinet.evt.application.message-posted', { applicationId, userRef: olga.userId, authorName: 'Сотрудник', messageId: randomUUID(), text: 'Уточните паспорт 4510 654321', at: new Date().toISOString(), attachments: [{ attachmentId: randomUUID(), fileName: 'ответ-Ольге.pdf', mediaType: 'application/pdf', sizeBytes: reply.length, sha256: createHash('sha256').update(reply).digest('hex'), contentBase64: reply.toString('base64') }] }, events[0]);
+    await front.publish('cabinet.evt.application.status-changed', { applicationId, userRef: olga.userId, status: 'contract_issued', seq: 3, at: new Date().toISOString() }, events[1]);
+    await front.publish('cabinet.evt.document.issued', { documentId, applicationId, userRef: olga.userId, kind: 'contract', title: 'Договор', fileName: 'd.pdf', pdfBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex'), allowSimpleSignature: true, issuedAt: new Date().toISOString() }, events[2]);
+    await front.applied(events);
+    const challenge = await olga.call('POST', `/api/documents/${documentId}/simple-signature`);
+    expect(challenge.statusCode, challenge.body).toBe(202);
+    const signed = await olga.call('POST', `/api/documents/${documentId}/simple-signature/${challenge.json().challengeId}/confirm`, { code: front.otp.lastCodeFor('olga.secret@mail.test') });
+    expect(signed.statusCode, signed.body).toBe(201);
+    const request = await olga.call('POST', '/api/requests', { kind: 'free_form', subject: 'Тайная тема обращения', text: 'мой СНИЛС 112-233-445 95', fields: {} });
+    expect(request.statusCode, request.body).toBe(201);
+    expect((await olga.call('POST', `/api/requests/${request.json().id}/messages`, { text: 'дополнение с тайной' })).statusCode).toBe(201);
+    needles.push(
+      applicant.name, applicant.inn, applicant.ogrn, applicant.email, applicant.phone, 'ул. Заявочная', 'комментарий с тайной',
+      'паспорт-Ольги', 'тайное содержимое', secretFile.toString('base64').slice(0, 24), 'ответ-Ольге', reply.toString('base64').slice(0, 24), 'Уточните паспорт',
+      pdf.toString('base64').slice(0, 24), 'Тайная тема обращения', 'мой СНИЛС', 'дополнение с тайной',
+    );
+  }
 
   it('finds none of the names, e-mails, phones, INN/OGRN/SNILS, addresses or PDFs in any column of any table', async () => {
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`.execute(front.db);

@@ -7,6 +7,7 @@ import { registerRegistrationRoutes } from './auth/registration.routes.js';
 import { Registration } from './auth/registration.service.js';
 import { resolveKeyRing, type KeySettings } from './crypto/keys.js';
 import { Pii } from './crypto/pii.js';
+import { registerDocumentsArea, type DocumentsAreaOptions } from './documents-area.js';
 import { registerDataRoutes } from './read-model/data.routes.js';
 import { registerSummaryRoute } from './read-model/summary.routes.js';
 import { registerLinkRoutes } from './links/link.routes.js';
@@ -40,6 +41,8 @@ export interface CabinetFrontOptions {
   workers?: CabinetFrontWorkerOptions;
   /** Card payments (acquiring, public URL, reconciliation) and reading uploads: see self-service.ts. */
   selfService?: SelfServiceOptions;
+  /** Applications, requests, signatures, e-mail notifications (documents-area.ts). */
+  documents?: DocumentsAreaOptions;
 }
 
 export type CabinetFrontConfig = CommonConfig & KeySettings & { SUPPLIER_TIME_ZONE?: string };
@@ -88,6 +91,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });
   registerMoneyRoutes(app, { database, pii });
   registerSummaryRoute(app, { database, pii });
+  registerDocumentsArea(app, runtime, config, { pii, nudge, otpSender: options.otpSender, otpPolicy: options.otpPolicy, options: options.documents });
   registerSelfService(app, { runtime, pii, nudge, today: options.today ?? (() => todayIn(timeZone)), options: options.selfService });
 
   if (options.consumeEvents !== false) {

@@ -22,7 +22,7 @@ export interface ConsumerUsersTable {
 
 export interface OtpChallengesTable {
   id: string;
-  purpose: 'register' | 'reset';
+  purpose: 'register' | 'reset' | 'sign';
   contact_kind: 'email' | 'phone';
   contact_index: string;
   contact_enc: string;

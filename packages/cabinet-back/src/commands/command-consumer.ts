@@ -1,5 +1,6 @@
 import { commandTopics, hourlyTopics, LinkByRequest, LinkBySecret, paymentTopics, RegisterPayment, Resync, SubmitHourly, SubmitReadings } from '@app/cabinet-contracts';
 import type { Message, Subscription } from '@app/kernel';
+import { backOfficeCommandRoutes } from '../back-office/commands.js';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { deadCommand, type BackContext } from './context.js';
@@ -25,6 +26,7 @@ const routes: Record<string, CommandRoute> = {
   [commandTopics.resync]: { schema: Resync, handle: handleResync },
   [paymentTopics.register]: { schema: RegisterPayment, handle: handleRegisterPayment },
   [hourlyTopics.submit]: { schema: SubmitHourly, handle: handleSubmitHourly },
+  ...backOfficeCommandRoutes,
 };
 
 export interface CommandConsumerOptions {

@@ -9,8 +9,8 @@ import { maskContact, type Contact } from './contact.js';
  */
 export interface OtpMessage {
   to: Contact;
-  /** `already_registered` carries no code: the address has an account, the message says so. */
-  kind: 'register' | 'reset' | 'already_registered';
+  /** `already_registered` carries no code: the address has an account, the message says so. `sign`: a simple electronic signature. */
+  kind: 'register' | 'reset' | 'already_registered' | 'sign';
   code?: string;
   expiresAt: Date;
 }

@@ -18,6 +18,7 @@ import type { Transaction } from 'kysely';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Pii } from '../crypto/pii.js';
+import { documentEventRoutes } from '../documents-area.js';
 import { applyLinkAccepted, applyLinkRejected } from '../links/link.service.js';
 import type { CabinetFrontDb } from '../tables.js';
 import { applyAccount, applyContract, applyHourly, applyInvoice, applyPayment, applyProfile, applyReadings, applySnapshot } from './apply.js';
@@ -51,6 +52,7 @@ const routes: Record<string, EventRoute> = {
   [eventTopics.accountChanged]: { schema: AccountChanged, apply: (trx, _pii, e: AccountChanged) => applyAccount(trx, e.consumerRef, e.version, e.account) },
   [paymentTopics.registered]: { schema: PaymentRegistered, apply: (trx, _pii, e: PaymentRegistered) => applyPaymentRegistered(trx, e) },
   [hourlyTopics.processed]: { schema: HourlyProcessed, apply: (trx, _pii, e: HourlyProcessed) => applyHourlyProcessed(trx, e) },
+  ...documentEventRoutes,
 };
 
 /**

@@ -1,0 +1,49 @@
+import type { VerificationReport } from '@app/cabinet-contracts';
+import { notFound, type Database } from '@app/kernel';
+import type { Kysely, Selectable } from 'kysely';
+import type { Pii } from '../crypto/pii.js';
+import type { DocumentsTable } from '../documents.tables.js';
+import type { CabinetFrontDb } from '../tables.js';
+import { ownedOrMember } from '../threads.js';
+
+/**
+ * Documents the supplier issued for signature (contract, additional agreements), with who signed them
+ * and when. A document is visible to whoever sees its application.
+ */
+export async function documentViews(db: Kysely<CabinetFrontDb>, pii: Pii, applicationIds: string[]) {
+  if (applicationIds.length === 0) return [];
+  const rows = await db.selectFrom('documents').selectAll().where('application_id', 'in', applicationIds).orderBy('issued_at').orderBy('id').execute();
+  return Promise.all(rows.map((r) => documentView(db, pii, r)));
+}
+
+export async function documentView(db: Kysely<CabinetFrontDb>, pii: Pii, row: Selectable<DocumentsTable>) {
+  const signatures = await db.selectFrom('document_signatures').selectAll().where('document_id', '=', row.id).orderBy('signed_at').execute();
+  return {
+    id: row.id,
+    applicationId: row.application_id,
+    kind: row.kind,
+    title: row.title,
+    fileName: row.file_name,
+    sha256: row.sha256,
+    allowSimpleSignature: row.allow_simple_signature,
+    status: row.status,
+    issuedAt: new Date(row.issued_at).toISOString(),
+    ...(row.signed_at ? { signedAt: row.signed_at.toISOString() } : {}),
+    signatures: signatures.map((s) => {
+      const report = JSON.parse(pii.open('document_signatures', 'report_enc', s.id, s.report_enc)) as VerificationReport & { signedBy?: string };
+      return { id: s.id, method: s.method, algorithm: s.algorithm, signedBy: report.signedBy ?? '', ...(report.signer ? { signer: report.signer } : {}), signedAt: s.signed_at.toISOString() };
+    }),
+  };
+}
+
+/** A document the caller may see, or 404. */
+export async function findDocument(database: Database<CabinetFrontDb>, userId: string, documentId: string) {
+  const row = await database.db
+    .selectFrom('documents')
+    .selectAll('documents')
+    .where('documents.id', '=', documentId)
+    .where('documents.application_id', 'in', (eb) => eb.selectFrom('applications').select('id').where(ownedOrMember(userId)))
+    .executeTakeFirst();
+  if (!row) throw notFound('document_not_found', 'No such document');
+  return row;
+}
