@@ -53,7 +53,8 @@ const buy = (accountId: string, amount: number, identifierId: string | null, pro
 describe('velocity limits', () => {
   it('decline the purchase past a count or amount in the window, per card and per wallet, naming the limit', async () => {
     const { account, cards } = await holder();
-    const [one, two] = cards as [{ id: string }, { id: string }];
+    const one = cards[0]!;
+    const two = cards[1]!;
     expect((await buy(account.id, 1_000, one.id)).status).toBe('approved');
     expect((await buy(account.id, 1_000, one.id)).status).toBe('approved');
     expect(await buy(account.id, 1_000, one.id)).toMatchObject({ decline: { code: 'velocity_exceeded', product: 'fuel', limit: 'identifier_velocity_count', windowSeconds: 600, remaining: 0n } });
