@@ -9,14 +9,15 @@
 // again), cabinet-back killed with SIGKILL (then started again).
 // Afterwards: the ledger verifies; every purchase approved to a terminal is in the journal exactly once and
 // nothing else is; every reading the front accepted is in billing exactly once.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { openBillingDatabase, seedBillingDemo } from '@app/billing-ref';
 import { demoBillingContracts } from '@app/cabinet-back';
 import { cabinetFrontMigrations, createCabinetFrontApp, MemoryOtpSender, resolveKeyRing } from '@app/cabinet-front';
 import { createBus, createCache, createDatabase, createLogger, ensureDatabase, fastHashingForTests, kernelMigrations, migrate, startOutboxRelay, withDatabase, type HttpApp } from '@app/kernel';
 import { testConfig } from '@app/kernel/testing';
-import { Ledger, prepaidMigrations, verifyLedger, type PrepaidDb } from '@app/prepaid';
+import { prepaidMigrations, verifyLedger, type PrepaidDb } from '@app/prepaid';
 import { sql } from 'kysely';
+import { cardOf, seedProgramme } from './support/prepaid-seed.js';
 import { sleep, startNginx, startPostgres, startRabbit, startRedis, startService, stopService } from './support/private-servers.js';
 
 const ACCOUNTS = 2_000;
@@ -33,7 +34,7 @@ for (const name of ['prepaid', 'cabinet_front', 'cabinet_back', 'billing']) awai
 // ---- prepaid: a programme, cards with money, two instances behind nginx ----
 const prepaidDb = await createDatabase<PrepaidDb>({ url: urls.prepaid, poolSize: 8 });
 await migrate(prepaidDb, [kernelMigrations, ...prepaidMigrations]);
-await seedPrepaid();
+await seedProgramme(prepaidDb, { prefix: 'DRILL', terminals: TERMINALS, accounts: ACCOUNTS, balance: 10_000_000n });
 const prepaidEnv = { DATABASE_URL: urls.prepaid, AMQP_URL: rabbit.url, REDIS_URL: redis.url, NODE_ENV: 'test', EXCHANGE_TABLES: 'false' };
 const instances = await Promise.all(ports.prepaid.map((p) => startService('packages/prepaid/src/main.ts', p, prepaidEnv)));
 const lb = await startNginx(ports.lb, ports.prepaid);
@@ -118,32 +119,12 @@ process.exit(allGood ? 0 : 1);
 
 // ---------------------------------------------------------------------------------------------------------
 
-async function seedPrepaid() {
-  const db = prepaidDb.db;
-  await sql`insert into products (code, name) values ('own', 'Собственные средства')`.execute(db);
-  const merchant = (await sql<{ id: string }>`insert into merchants (code, name) values ('drill', 'Drill canteen') returning id`.execute(db)).rows[0]!.id;
-  await sql`insert into merchant_products values (${merchant}, 'own')`.execute(db);
-  for (let t = 0; t < TERMINALS; t++) {
-    await sql`insert into terminals (code, merchant_id, secret_hash) values (${`DRILL-${t}`}, ${merchant}, ${createHash('sha256').update(`secret-${t}`).digest('hex')})`.execute(db);
-  }
-  await sql`insert into clients (full_name) select 'Client ' || g from generate_series(1, ${ACCOUNTS}) g`.execute(db);
-  await sql`insert into accounts (client_id, number) select id, '8' || lpad((row_number() over (order by created_at, id))::text, 15, '0') from clients`.execute(db);
-  await sql`insert into wallets (account_id, product_code, balance) select id, 'own', 0 from accounts`.execute(db);
-  await sql`insert into identifiers (kind, value, account_id) select 'card_uid', upper(lpad(to_hex(w.id::int), 8, '0')), w.account_id from wallets w`.execute(db);
-  // Money goes in through the ledger, as it would: every rule of the journal holds from the start.
-  const ledger = new Ledger(prepaidDb);
-  const accounts = (await sql<{ id: string }>`select id from accounts`.execute(db)).rows;
-  for (let i = 0; i < accounts.length; i += 50) {
-    await Promise.all(accounts.slice(i, i + 50).map((a) => ledger.credit({ key: `seed:${a.id}`, accountId: a.id, product: 'own', amount: 10_000_000n })));
-  }
-}
-
 async function terminalLoop(t: number) {
   const auth = `Basic ${Buffer.from(`DRILL-${t}:secret-${t}`).toString('base64')}`;
   let n = 0;
   while (running) {
     const key = `drill:${t}:${n++}`;
-    const card = (((t * 7919 + n * 104_729) % ACCOUNTS) + 1).toString(16).toUpperCase().padStart(8, '0');
+    const card = cardOf(((t * 7919 + n * 104_729) % ACCOUNTS) + 1);
     const body = JSON.stringify({ idempotencyKey: key, identifier: { kind: 'card_uid', value: card }, basket: [{ product: 'own', amount: 100 }] });
     for (let attempt = 1; ; attempt++) {
       try {
