@@ -86,11 +86,11 @@ async function noticesFor(trx: Kysely<NotificationsDb>, op: Op) {
       const below = BigInt(w.balance) < BigInt(s.low_balance_threshold);
       if (!below) {
         // Back above the threshold: the next fall notifies again.
-        await trx.deleteFrom('notification_low_balance').where('wallet_id', '=', BigInt(w.wallet_id)).execute();
+        await trx.deleteFrom('notification_low_balance').where('wallet_id', '=', BigInt(w.wallet_id)).where('channel', '=', s.channel).execute();
         continue;
       }
       if (BigInt(w.moved) >= 0n) continue;
-      const fresh = await trx.insertInto('notification_low_balance').values({ wallet_id: BigInt(w.wallet_id) }).onConflict((oc) => oc.doNothing()).returning('wallet_id').executeTakeFirst();
+      const fresh = await trx.insertInto('notification_low_balance').values({ wallet_id: BigInt(w.wallet_id), channel: s.channel }).onConflict((oc) => oc.doNothing()).returning('wallet_id').executeTakeFirst();
       if (fresh) await add('low_balance', `Низкий остаток: ${w.name}`, `На счёте ${s.number} остаток «${w.name}» ${rub(BigInt(w.balance))} — ниже ${rub(BigInt(s.low_balance_threshold))}.`);
     }
   }

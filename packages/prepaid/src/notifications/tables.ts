@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { PrepaidDb } from '../tables.js';
 
-/** Kysely types of the notification tables (migrations/0020_workplace.sql). */
+/** Kysely types of the notification tables (migrations/0020_workplace.sql, 0021). */
 type Default<T> = ColumnType<T, T | undefined, T>;
 export type Channel = 'sms' | 'email';
 export type NoticeKind = 'purchase' | 'low_balance';
@@ -26,7 +26,7 @@ export interface NotificationTables {
     created_at: Generated<Date>;
     sent_at: Default<Date | null>;
   };
-  notification_low_balance: { wallet_id: bigint; notified_at: Default<Date> };
+  notification_low_balance: { wallet_id: bigint; channel: Channel; notified_at: Default<Date> };
 }
 
 export type NotificationsDb = PrepaidDb & NotificationTables;

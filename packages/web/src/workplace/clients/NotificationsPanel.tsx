@@ -16,7 +16,9 @@ export function NotificationsPanel({ clientId, hasPhone, hasEmail }: { clientId:
   const save = useMutation({
     mutationFn: (s: Subscription) =>
       call(api.PUT('/api/staff/clients/{id}/notifications/{channel}', { params: { path: { id: clientId, channel: s.channel } }, body: { purchases: s.purchases, lowBalance: s.lowBalance, lowBalanceThreshold: s.lowBalanceThreshold } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: key }),
+    // Optimistic: the box shows the new state at once; a refusal puts the server's state back.
+    onMutate: (s) => client.setQueryData(key, (old: { items: Subscription[] } | undefined) => old && { items: old.items.map((x) => (x.channel === s.channel ? s : x)) }),
+    onSettled: () => client.invalidateQueries({ queryKey: key }),
   });
   return (
     <section className="panel" aria-labelledby={`subs-${clientId}`}>
