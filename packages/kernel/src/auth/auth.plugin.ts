@@ -9,7 +9,7 @@ import type { HttpApp } from '../http/app.js';
 import { auditContext, recordAudit } from './audit.js';
 import { defaultHashing, hashPassword, needsRehash, verifyPassword, type PasswordHashing } from './password.js';
 import { deleteSession, findLiveSession, hashToken, insertSession, touchSession, type SessionUser } from './sessions.repo.js';
-import { findUserByLoginKey, recordFailedLogin, resetLoginFailures, setPasswordHash } from './users.repo.js';
+import { findUserByLoginKey, recordFailedLogin, resetLoginFailures, setPasswordHash, upsertExternalUser } from './users.repo.js';
 
 export interface AuthSettings {
   /** Absolute session lifetime. */
@@ -32,6 +32,12 @@ export interface AuthSettings {
    */
   describeUser?: (user: { id: string; loginKey: string; displayName: string }) => Promise<{ login: string; displayName: string }>;
   hashing?: PasswordHashing;
+  /**
+   * An outside directory (LDAP, Active Directory) asked before the local password, for logins that
+   * have no local password: the person it vouches for gets (or refreshes) a user with the roles it
+   * gives. null (unknown there, wrong password, no mapped role) falls through to the local check.
+   */
+  externalLogin?: (login: string, password: string) => Promise<{ displayName: string; roles: string[] } | null>;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -128,7 +134,19 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
       }
 
       const key = loginKey(request.body.login);
-      const user = await findUserByLoginKey(database.db, key);
+      let user = await findUserByLoginKey(database.db, key);
+      let vouched = false;
+      if (settings.externalLogin && !user?.password_hash && !(user?.locked_until && user.locked_until > new Date())) {
+        // A directory that is down must not stop local logins: it counts as "not known there".
+        const external = await settings.externalLogin(request.body.login, request.body.password).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'external login unavailable');
+          return null;
+        });
+        if (external && external.roles.length) {
+          const managed = await upsertExternalUser(database.db, key, external);
+          if (managed) [user, vouched] = [managed, true];
+        }
+      }
       const audit = { ...auditContext(request), actorLogin: key, action: 'auth.login' };
 
       if (user?.locked_until && user.locked_until > new Date()) {
@@ -138,7 +156,7 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
         });
       }
 
-      const passwordOk = await verifyPassword(user?.password_hash ?? decoyHash, request.body.password);
+      const passwordOk = vouched || (await verifyPassword(user?.password_hash ?? decoyHash, request.body.password));
       if (!user || !passwordOk || user.status !== 'active') {
         if (user && !passwordOk) {
           const { locked_until } = await recordFailedLogin(database.db, user.id, settings.maxFailures, settings.lockoutMinutes);
@@ -153,14 +171,14 @@ export async function registerAuth<DB>(app: HttpApp, deps: { database: Database<
       const session = await database.transaction(async (trx) => {
         if (presented) await deleteSession(trx, hashToken(presented));
         if (user.failed_logins > 0 || user.locked_until) await resetLoginFailures(trx, user.id);
-        if (needsRehash(user.password_hash!, hashing)) await setPasswordHash(trx, user.id, await hashPassword(request.body.password, hashing));
+        if (user.password_hash && needsRehash(user.password_hash, hashing)) await setPasswordHash(trx, user.id, await hashPassword(request.body.password, hashing));
         const created = await insertSession(trx, {
           userId: user.id,
           ttlMinutes: settings.sessionTtlMinutes,
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? null,
         });
-        await recordAudit(trx, { ...audit, actorId: user.id });
+        await recordAudit(trx, { ...audit, actorId: user.id, ...(vouched ? { details: { via: 'external' } } : {}) });
         return created;
       });
       setSessionCookies(reply, session.token, session.csrfToken, session.expiresAt);

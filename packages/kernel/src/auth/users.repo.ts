@@ -65,3 +65,17 @@ export async function setPasswordHash(executor: unknown, userId: string, hash: s
     .where('id', '=', userId)
     .execute();
 }
+
+/**
+ * A user vouched for by an outside directory (LDAP / AD): created on first login, its name and roles
+ * refreshed from the directory on each login. Only users without a local password are managed so: a
+ * local account of the same login is never taken over (undefined is returned for it).
+ */
+export async function upsertExternalUser(executor: unknown, loginKey: string, external: { displayName: string; roles: string[] }): Promise<UserRow | undefined> {
+  return (await db(executor)
+    .insertInto('users')
+    .values({ login_key: loginKey, display_name: external.displayName, roles: external.roles, password_hash: null })
+    .onConflict((oc) => oc.column('login_key').doUpdateSet({ display_name: external.displayName, roles: external.roles, updated_at: new Date() }).where('users.password_hash', 'is', null))
+    .returningAll()
+    .executeTakeFirst()) as UserRow | undefined;
+}
