@@ -137,6 +137,15 @@ export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport>
     )
     select * from checked where reason is not null order by seq limit ${LIMIT}`.execute(db);
   for (const r of broken) problems.push(`journal chain: operation ${r.id} (seq ${r.seq}), wallet ${r.wallet_id ?? '-'} link ${r.link_no ?? '-'}: ${r.reason}`);
+  // The link table keeps no foreign keys (0016: they cost the POS path a lookup and a row lock each), so verify
+  // checks what they would have: every link names an existing operation, and no operation is linked twice.
+  await check(
+    sql<{ operation_id: string; wallet_id: bigint; link_no: bigint; n: number; known: boolean }>`
+      select l.operation_id, min(l.wallet_id) as wallet_id, min(l.link_no) as link_no, count(*)::int as n, bool_and(o.id is not null) as known
+      from journal_links l left join operations o on o.id = l.operation_id
+      group by l.operation_id having count(*) > 1 or not bool_and(o.id is not null) order by 1 limit ${LIMIT}`,
+    (r) => `journal chain: wallet ${r.wallet_id} link ${r.link_no} ${r.known ? `links operation ${r.operation_id} ${r.n} times` : `names operation ${r.operation_id}, which does not exist`}`,
+  );
   const first = broken[0];
   const firstBrokenLink = first && { operationId: first.id, seq: BigInt(first.seq), walletId: first.wallet_id, linkNo: first.link_no, reason: first.reason };
 
