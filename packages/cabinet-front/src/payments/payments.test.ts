@@ -66,6 +66,9 @@ describe('card payments through the T-Bank emulator', () => {
     expect(bank.deliveries.filter((d) => d.status === 'CONFIRMED').at(-1)).toMatchObject({ httpStatus: 200, body: 'OK' });
     const returned = (await a.call('GET', back)).json();
     expect(returned).toMatchObject({ id: created.id, status: 'paid', providerStatus: 'CONFIRMED', cardPan: '430000******0777' });
+    const raw = await front.db.selectFrom('payment_orders').select('pan_enc').where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(raw.pan_enc).toMatch(/^v1\./);
+    expect(raw.pan_enc).not.toContain('0777');
 
     const command = await front.commandOf('cabinet.cmd.payment.register', (p: { orderId: string }) => p.orderId === created.id);
     expect(command.id).toBe(created.id);

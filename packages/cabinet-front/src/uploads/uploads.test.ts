@@ -97,6 +97,10 @@ describe('readings by Excel template', () => {
       ].sort(),
     );
     expect(view.errorCount).toBe(7);
+    // The file name is personal data: encrypted in its row, shown decrypted above.
+    const raw = await front.db.selectFrom('reading_uploads').select('file_name_enc').where('id', '=', view.id).executeTakeFirstOrThrow();
+    expect(raw.file_name_enc).toMatch(/^v1\./);
+    expect(raw.file_name_enc).not.toContain('Иванов');
 
     const readings = await front.commandOf('cabinet.cmd.readings.submit', (p: { submissionId: string }) => p.submissionId === view.submissionId);
     expect(readings.payload).toMatchObject({ consumerRef: snapshotA.consumerRef, readings: [{ meterId: 'xa-m1', zone: 'T1', date: '2026-03-20', value: '1100.5' }] });
@@ -121,7 +125,7 @@ describe('readings by Excel template', () => {
     workbook.getWorksheet('Показания T2')!.getCell('I2').value = 9000;
     const bytes = await bytesOf(workbook);
     const held = await finished(a, (await upload(a, bytes)).json().id);
-    expect(held).toMatchObject({ status: 'done', readingsSent: 0, errors: [{ sheet: 'Показания T2', cell: 'I2', code: 'confirmation_required' }] });
+    expect(held, JSON.stringify(held.failure)).toMatchObject({ status: 'done', readingsSent: 0, errors: [{ sheet: 'Показания T2', cell: 'I2', code: 'confirmation_required' }] });
     const confirmed = await finished(a, (await upload(a, bytes, '&confirmJump=true')).json().id);
     expect(confirmed).toMatchObject({ status: 'done', readingsSent: 1, errorCount: 0 });
     const foreign = await upload(b, bytes);
