@@ -23,6 +23,7 @@ import { registerStaffRoutes } from './staff/staff.routes.js';
 import type { OfflineDb, PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
 import { registerWorkplace, type WorkplaceOptions } from './web/workplace.js';
+import { ldapLoginFromConfig } from './web/ldap/ldap-login.js';
 
 /** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
 export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing; jobs?: PrepaidJobsOptions; workplace?: WorkplaceOptions } = {}): Promise<HttpApp> {
@@ -36,7 +37,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
     trustProxy: config.NODE_ENV === 'production',
     securitySchemes: partnerSecurityScheme,
   });
-  await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: { ...authSettingsFrom(config), cookiePrefix: 'prepaid_', hashing: options.hashing } });
+  await registerAuth(app, { database: runtime.database, cache: runtime.cache, settings: { ...authSettingsFrom(config), cookiePrefix: 'prepaid_', hashing: options.hashing, externalLogin: ldapLoginFromConfig(config) } });
   registerUserAdmin(app, { database: runtime.database, roles: prepaidRoles, adminRoles: ['admin', 'manager'], prefix: '/api/staff/users', hashing: options.hashing });
   const database = runtime.database as Database<PrepaidDb>;
   const ledger = new Ledger(database);
