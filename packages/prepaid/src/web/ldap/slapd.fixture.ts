@@ -23,7 +23,14 @@ const freePort = () =>
 const listening = async (port: number, ms: number) => {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => connect(port, '127.0.0.1').on('connect', function (this: import('node:net').Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
