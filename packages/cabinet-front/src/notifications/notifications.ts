@@ -25,8 +25,11 @@ export interface DispatcherOptions {
 
 /**
  * Sends the queued e-mails: claims due rows (FOR UPDATE SKIP LOCKED, so instances share the work),
- * renders each from the current rows, sends, marks. A failed send is retried with back-off (30 s × 2ⁿ,
- * at most an hour) up to `maxAttempts`; a user without an e-mail (registered by phone) is `skipped`.
+ * renders each, sends, marks. A failed send is retried with back-off (30 s × 2ⁿ, at most an hour) up to
+ * `maxAttempts`; a user without an e-mail (registered by phone) is `skipped`. Sending inside the claiming
+ * transaction keeps a batch to one instance (others skip the locked rows) at the price of at-least-once:
+ * a crash after the SMTP server took a message and before the commit sends it again — a duplicate e-mail
+ * is better than a lost one. Batches are small so the locks are short.
  */
 export class NotificationDispatcher {
   private timer: NodeJS.Timeout | undefined;

@@ -81,6 +81,12 @@ describe('detached CMS signatures', () => {
     expect(await verify(signature, { document: tampered, trustedRoots: [pki.root.der] })).toMatchObject({ ok: false, code: 'document_digest_mismatch' });
     expect(await verify(signature, { trustedRoots: [root.der] })).toMatchObject({ ok: false, code: 'certificate_untrusted' });
   });
+
+  it.skipIf(!gostEngineAvailable())('accepts a GOST R 34.10-2012 signature with a 512-bit key and Streebog-512', async () => {
+    const pki = gostPki('/CN=Сидоров Сидор/INN=007701234567', 512);
+    const report = await verify(opensslSign(document, pki.signer, [], 'gost'), { trustedRoots: [pki.root.der] });
+    expect(report, JSON.stringify(report.checks)).toMatchObject({ ok: true, algorithm: 'gost2012-512', digestAlgorithm: 'streebog512' });
+  });
 });
 
 describe('identityMismatch', () => {

@@ -106,16 +106,16 @@ export function gostEngineAvailable(): boolean {
 }
 
 /**
- * A GOST R 34.10-2012 (256-bit, paramset A) root and signer made by OpenSSL's GOST engine. X.509 v3
- * (extensions given): node-gost-crypto cannot read v1 certificates.
+ * A GOST R 34.10-2012 root and signer (256- or 512-bit keys, paramset A) made by OpenSSL's GOST engine.
+ * X.509 v3 (extensions given): node-gost-crypto cannot read v1 certificates.
  */
-export function gostPki(subject: string): { root: { certPem: string; der: Buffer }; signer: { certPem: string; keyPem: string } } {
+export function gostPki(subject: string, bits: 256 | 512 = 256): { root: { certPem: string; der: Buffer }; signer: { certPem: string; keyPem: string } } {
   const dir = mkdtempSync(join(tmpdir(), 'gost-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', cwd: dir });
   try {
-    run('genpkey', '-engine', 'gost', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', 'ca.key');
+    run('genpkey', '-engine', 'gost', '-algorithm', `gost2012_${bits}`, '-pkeyopt', 'paramset:A', '-out', 'ca.key');
     run('req', '-engine', 'gost', '-new', '-x509', '-key', 'ca.key', '-subj', '/CN=Test GOST Root CA/O=Test', '-days', '30', '-out', 'ca.pem');
-    run('genpkey', '-engine', 'gost', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', 'u.key');
+    run('genpkey', '-engine', 'gost', '-algorithm', `gost2012_${bits}`, '-pkeyopt', 'paramset:A', '-out', 'u.key');
     run('req', '-engine', 'gost', '-new', '-utf8', '-key', 'u.key', '-subj', subject, '-out', 'u.csr');
     writeFileSync(join(dir, 'u.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
     run('x509', '-engine', 'gost', '-req', '-in', 'u.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '10', '-extfile', 'u.ext', '-out', 'u.pem');
