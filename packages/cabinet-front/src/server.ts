@@ -21,6 +21,7 @@ import { registerStatusRoutes } from './status.routes.js';
 import { registerSelfService, type SelfServiceOptions } from './self-service.js';
 import type { CabinetFrontDb } from './tables.js';
 import { startCabinetFrontWorkers, type CabinetFrontWorkerOptions } from './workers.js';
+import { registerCabinetFrontMetrics } from './metrics.js';
 
 export interface CabinetFrontOptions {
   hashing?: PasswordHashing;
@@ -98,5 +99,6 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
     const stop = await startCabinetFrontWorkers(runtime, { ...options.workers, keys });
     app.addHook('onClose', async () => stop());
   }
+  registerCabinetFrontMetrics(app.metrics, runtime.database);
   return app;
 }

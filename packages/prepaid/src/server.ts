@@ -24,6 +24,7 @@ import type { OfflineDb, PrepaidDb } from './tables.js';
 import { Terminals } from './terminals/terminals.service.js';
 import { registerWorkplace, type WorkplaceOptions } from './web/workplace.js';
 import { ldapLoginFromConfig } from './web/ldap/ldap-login.js';
+import { registerRegistryMetrics } from './registries/registry.metrics.js';
 
 /** The prepaid HTTP app: staff auth and user admin, the POS API; the workplace areas plug in here. */
 export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonConfig, options: { hashing?: PasswordHashing; jobs?: PrepaidJobsOptions; workplace?: WorkplaceOptions } = {}): Promise<HttpApp> {
@@ -41,6 +42,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   registerUserAdmin(app, { database: runtime.database, roles: prepaidRoles, adminRoles: ['admin', 'manager'], prefix: '/api/staff/users', hashing: options.hashing });
   const database = runtime.database as Database<PrepaidDb>;
   const ledger = new Ledger(database);
+  const declines = new Counter({ name: 'pos_declines_total', help: 'POS purchases and holds declined, by decline code', labelNames: ['code'], registers: [app.metrics] });
   const paths = new Counter({ name: 'pos_purchase_path_total', help: 'POS purchases by path: one SQL statement, or the explaining step-by-step path', labelNames: ['path'], registers: [app.metrics] });
   const terminals = new Terminals(database, runtime.cache);
   const batches = new Histogram({ name: 'pos_purchase_batch_size', help: 'One-line purchases applied per statement (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [app.metrics] });
@@ -52,6 +54,7 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
     pos: new PosService(database, ledger, (path) => paths.inc({ path }), (size) => batches.observe(size), (config as { HOLD_TTL_SECONDS?: number }).HOLD_TTL_SECONDS),
     terminals,
     more: (pos) => registerOfflinePosRoutes(pos, { snapshots, uploads }),
+    onDecline: (code) => declines.inc({ code }),
   });
   registerOfflineStaffRoutes(app, { database: offlineDb, snapshots });
   registerClaimRoutes(app, { database: offlineDb, claims: new ClaimsService(offlineDb, ledger) });
@@ -66,5 +69,6 @@ export async function createPrepaidApp(runtime: ServiceRuntime, config: CommonCo
   registerSettlementAndJobRoutes(app, { database: runtime.database, logger: runtime.logger, options: { snapshots, ...options.jobs } });
   // The staff workplace (packages/web) and its read API, last: its `/*` page route catches what is left.
   registerWorkplace(app, { database }, options.workplace);
+  registerRegistryMetrics(app.metrics, runtime.database);
   return app;
 }

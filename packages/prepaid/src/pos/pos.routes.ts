@@ -19,8 +19,14 @@ const security = [{ terminal: [] }];
  * declines are answers (200, `status: declined` with a stable code), bad input is problem+json.
  */
 /** `more`: further routes in this scope (offline mode), under the same terminal authentication. */
-export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; terminals: Terminals; more?: (pos: HttpApp) => void }) {
+export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; terminals: Terminals; more?: (pos: HttpApp) => void; onDecline?: (code: string) => void }) {
   app.decorateRequest('terminal', null);
+  // Declines are answers, not errors: counted here by their stable code (pos_declines_total) for the dashboard.
+  const counted = <T>(answer: T): T => {
+    const a = answer as { status?: string; code?: string };
+    if (a.status === 'declined' && a.code) deps.onDecline?.(a.code);
+    return answer;
+  };
   await app.register(
     async (plugin) => {
       const pos = typed(plugin);
@@ -57,7 +63,7 @@ export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; t
             response: { 200: AuthorizationResult },
           },
         },
-        async (request) => deps.pos.purchase(request.terminal!, request.body),
+        async (request) => counted(await deps.pos.purchase(request.terminal!, request.body)),
       );
 
       pos.post(
@@ -98,7 +104,7 @@ export async function registerPosRoutes(app: HttpApp, deps: { pos: PosService; t
             response: { 200: HoldResult },
           },
         },
-        async (request) => deps.pos.hold(request.terminal!, request.body),
+        async (request) => counted(await deps.pos.hold(request.terminal!, request.body)),
       );
       pos.get(
         '/holds/:holdId',
