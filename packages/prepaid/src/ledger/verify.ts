@@ -137,6 +137,16 @@ export async function verifyLedger(db: Kysely<PrepaidDb>): Promise<VerifyReport>
     )
     select * from checked where reason is not null order by seq limit ${LIMIT}`.execute(db);
   for (const r of broken) problems.push(`journal chain: operation ${r.id} (seq ${r.seq}), wallet ${r.wallet_id ?? '-'} link ${r.link_no ?? '-'}: ${r.reason}`);
+  // The chain heads kept in the wallet rows (0017) are the last links: a writer that links in its own UPDATE and the
+  // trigger extend the same chains.
+  await check(
+    sql<{ id: bigint; chain_length: bigint; last_no: bigint | null }>`
+      select w.id, w.chain_length, l.link_no as last_no
+      from wallets w left join lateral (select link_no, hash from journal_links where wallet_id = w.id order by link_no desc limit 1) l on true
+      where w.chain_length <> coalesce(l.link_no, 0) or w.chain_head <> coalesce(l.hash, ''::bytea)
+      order by w.id limit ${LIMIT}`,
+    (r) => `journal chain: wallet ${r.id} says its chain has ${r.chain_length} links ending in its head, its last link is ${r.last_no ?? 'none'} or has another hash`,
+  );
   // The link table keeps no foreign keys (0016: they cost the POS path a lookup and a row lock each), so verify
   // checks what they would have: every link names an existing operation, and no operation is linked twice.
   await check(
