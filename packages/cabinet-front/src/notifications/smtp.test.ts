@@ -1,37 +1,36 @@
-import { SMTPServer } from 'smtp-server';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNotification } from './messages.js';
 import { SmtpNotifier } from './notifier.js';
 
-/** The SMTP notifier against a real SMTP server process on a local port, started by the test. */
+/** The SMTP notifier against a real SMTP server (smtp-server) in its own process, started by the test. */
 describe('SmtpNotifier', () => {
-  let server: SMTPServer;
-  let port: number;
+  let server: ChildProcess;
+  let port = 0;
   const received: Array<{ from: string; to: string[]; raw: string }> = [];
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-          callback();
-        });
-      },
+    const script = fileURLToPath(new URL('./testing/smtp-sink.ts', import.meta.url));
+    server = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line) as { port?: number; from: string; to: string[]; raw: string };
+      if (message.port) port = message.port;
+      else received.push(message);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as { port: number }).port;
+    await waitFor(() => port > 0, { what: 'SMTP server listening', timeoutMs: 20_000 });
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => {
+    server?.kill('SIGTERM');
+  });
 
   it('delivers the e-mail of a status change, Cyrillic intact', async () => {
     const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'cabinet@supplier.test');
     const mail = renderNotification({ subjectKind: 'request', subjectId: '0190abcd-0000-7000-8000-000000000000', event: 'status:answered' });
     await notifier.send({ to: 'consumer@mail.test', ...mail });
     notifier.close();
-    expect(received).toHaveLength(1);
+    await waitFor(() => received.length === 1, { what: 'message received' });
     expect(received[0]).toMatchObject({ from: 'cabinet@supplier.test', to: ['consumer@mail.test'] });
     const parsed = parseMail(received[0]!.raw);
     expect(parsed.subject).toBe('Обращение № 0190ABCD: получен ответ');
