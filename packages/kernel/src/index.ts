@@ -31,6 +31,7 @@ export * from './outbox/inbox.js';
 export * from './outbox/tables.js';
 export * from './crypto/field-encryption.js';
 export * from './files/media-type.js';
+export * from './files/spreadsheet-safe.js';
 export * from './cache/cache.js';
 export * from './http/app.js';
 export * from './http/access.js';

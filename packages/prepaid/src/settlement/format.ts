@@ -2,6 +2,7 @@
  * How a settlement registry looks on paper: pure functions, no I/O. Money is integer kopecks all the
  * way; roubles are made only here, by bigint division, never by float arithmetic.
  */
+import { spreadsheetSafe } from '@app/kernel';
 import type { SettlementKind } from '../tables.js';
 
 /** One line of a registry: one product of one operation. Purchases are positive, refunds and reversals negative. */
@@ -108,11 +109,11 @@ export function csvLine(lineNo: number, l: SettlementLine): string[] {
     l.type,
     l.operationId,
     l.originalOperationId ?? '',
-    l.merchantCode,
-    l.terminalCode ?? '',
-    l.identifier ?? '',
+    spreadsheetSafe(l.merchantCode),
+    spreadsheetSafe(l.terminalCode ?? ''),
+    spreadsheetSafe(l.identifier ?? ''),
     l.accountNumber ?? '',
-    l.product,
+    spreadsheetSafe(l.product),
     l.amount.toString(),
     formatRubles(l.amount),
   ];

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { spreadsheetSafe } from '@app/kernel';
 import { stringify } from 'csv-stringify/sync';
 import type { LinesPage, RegistryLineView, RegistryStatus } from '../../registries/registry.service.js';
 
@@ -34,12 +35,12 @@ export async function writeResultCsv(registries: RegistryResults, registry: Pick
 
 function creditRow(line: RegistryLineView): string[] {
   const balance = typeof line.result?.balance === 'string' ? roubles(BigInt(line.result.balance)) : '';
-  return [String(line.lineNo), line.key ?? '', line.status, line.error?.code ?? '', line.error?.message ?? '', line.operationId ?? '', balance];
+  return [String(line.lineNo), spreadsheetSafe(line.key ?? ''), line.status, line.error?.code ?? '', spreadsheetSafe(line.error?.message ?? ''), line.operationId ?? '', balance];
 }
 
 function clientRow(line: RegistryLineView): string[] {
   const accountNumber = typeof line.result?.accountNumber === 'string' ? line.result.accountNumber : '';
-  return [String(line.lineNo), line.key ?? '', line.action ?? '', line.status, line.error?.code ?? '', line.error?.message ?? '', accountNumber];
+  return [String(line.lineNo), spreadsheetSafe(line.key ?? ''), line.action ?? '', line.status, line.error?.code ?? '', spreadsheetSafe(line.error?.message ?? ''), accountNumber];
 }
 
 /** Kopecks as roubles with two decimals and a dot: 123456n → "1234.56", -5n → "-0.05". */
