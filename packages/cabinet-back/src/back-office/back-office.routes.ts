@@ -66,7 +66,11 @@ export function registerBackOfficeRoutes(app: HttpApp, deps: { ctx: Ctx }) {
     let query = db.selectFrom('applications');
     if (status) query = query.where('status', '=', status as never);
     if (assignedTo) query = query.where('assigned_to', '=', assignedTo);
-    if (q) query = query.where((eb) => eb.or([eb('applicant_name', 'ilike', `%${q}%`), eb('object_address', 'ilike', `%${q}%`)]));
+    if (q) {
+      // The text is searched for as typed: LIKE's own wildcards in it match only themselves.
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) => eb.or([eb('applicant_name', 'ilike', pattern), eb('object_address', 'ilike', pattern)]));
+    }
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy('submitted_at').orderBy('id').limit(limit).offset(offset).execute(),
       query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),

@@ -78,6 +78,7 @@ describe('back office: applications, requests, documents, signatures', () => {
     const page = (await employee('GET', '/api/back-office/applications?status=submitted&limit=1')).json();
     expect(page).toMatchObject({ total: 2, limit: 1, items: [{ id: first, applicant: { name: 'Альфа' } }] });
     expect((await employee('GET', '/api/back-office/applications?q=Бета')).json().items.map((a: { id: string }) => a.id)).toEqual([second]);
+    expect((await employee('GET', '/api/back-office/applications?q=%25')).json().total).toBe(0);
     expect((await employee('GET', '/api/back-office/applications?status=bogus')).json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'querystring.status' }] });
   });
 
