@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badRequest, conflict, type Database } from '@app/kernel';
+import { sql } from 'kysely';
 import type { OperationType, PrepaidDb } from '../tables.js';
 import { toKopecks } from './amount.js';
 import * as holds from '../holds/holds.repo.js';
@@ -276,7 +277,9 @@ export class Ledger {
     if (!hold) return { code: 'hold_not_found' };
     if (hold.status !== 'active') return { code: 'hold_not_active', holdStatus: hold.status };
     if (amount !== null && amount > hold.amount) return { code: 'completion_exceeds_hold', remaining: hold.amount };
-    return hold.expiresAt.getTime() <= Date.now() ? { code: 'hold_expired' } : { code: 'hold_not_active', holdStatus: hold.status };
+    // The database's clock decided (closeHold compares with now()), so it is asked again here, not this process's.
+    const { rows } = await sql<{ expired: boolean }>`select expires_at <= now() as expired from holds where id = ${holdId}`.execute(trx);
+    return rows[0]?.expired ? { code: 'hold_expired' } : { code: 'hold_not_active', holdStatus: hold.status };
   }
 
   /** The products a merchant takes; declines a merchant that is unknown or blocked. */
