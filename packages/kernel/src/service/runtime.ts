@@ -45,7 +45,7 @@ export function startOutboxRelay(runtime: ServiceRuntime): OutboxRelay {
  * Stops in reverse order of start on SIGTERM/SIGINT (stop taking requests, finish in-flight work, close
  * connections), then exits; a second signal or a stuck close exits at once.
  */
-export function stopOnSignals(logger: Logger, stoppers: Array<() => Promise<unknown>>, graceMs = 10_000) {
+export function stopOnSignals(logger: Logger, stoppers: Array<() => Promise<unknown>>, graceMs = 25_000) {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1);
