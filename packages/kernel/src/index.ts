@@ -36,6 +36,7 @@ export * from './cache/cache.js';
 export * from './http/app.js';
 export * from './http/access.js';
 export * from './http/problem.js';
+export * from './http/spa.js';
 export type { ReadinessChecks } from './http/probes.js';
 export * from './auth/tables.js';
 export * from './auth/password.js';

@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './wait-for.js';
 export * from './tcp-proxy.js';
 export * from './runtime.js';
+export * from './browser.js';

@@ -1,4 +1,4 @@
-import type { Database, HttpApp } from '@app/kernel';
+import { registerSpa, type Database, type HttpApp } from '@app/kernel';
 import { registerReportRoutes } from '../reports/reports.routes.js';
 import type { ReportsDb } from '../reports/tables.js';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.js';
@@ -6,7 +6,6 @@ import type { NotificationsDb } from '../notifications/tables.js';
 import type { PrepaidDb } from '../tables.js';
 import { registerCardRoutes } from './read/cards.routes.js';
 import { registerJournalRoutes } from './read/journal.routes.js';
-import { registerWorkplaceSpa } from './spa.js';
 
 export interface WorkplaceOptions {
   /** Folder of the built SPA (default packages/web/dist/workplace). */
@@ -19,5 +18,5 @@ export function registerWorkplace(app: HttpApp, deps: { database: Database<Prepa
   registerJournalRoutes(app, deps);
   registerNotificationRoutes(app, { database: deps.database as unknown as Database<NotificationsDb> });
   registerReportRoutes(app, { database: deps.database as unknown as Database<ReportsDb> });
-  registerWorkplaceSpa(app, { root: options.webRoot });
+  registerSpa(app, { name: 'workplace', root: options.webRoot });
 }

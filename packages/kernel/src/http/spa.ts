@@ -1,15 +1,20 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { notFound, type HttpApp } from '@app/kernel';
+import { notFound } from '../errors/app-error.js';
+import type { HttpApp } from './app.js';
 
 /**
- * Serves the staff workplace SPA (packages/web, built by Vite into packages/web/dist/workplace) at `/`,
- * beside the API under /api and /auth. The build is read into memory at start (a few hundred KB):
- * no file system access per request, and a file added to the folder later is never served.
- * Any other GET that a browser asks as a page gets index.html, so deep links (/clients/…) work.
+ * Serves one SPA of packages/web (built by Vite into packages/web/dist/<app>) at `/`, beside the API
+ * under /api and /auth. The build is read into memory at start (a few hundred KB): no file system
+ * access per request, and a file added to the folder later is never served. Any other GET that a
+ * browser asks as a page gets index.html, so deep links (/clients/…) work.
  */
-export const defaultWorkplaceDist = fileURLToPath(new URL('../../../web/dist/workplace', import.meta.url));
+export type SpaName = 'workplace' | 'cabinet' | 'back-office';
+
+export function spaDist(name: SpaName) {
+  return fileURLToPath(new URL(`../../../web/dist/${name}`, import.meta.url));
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,14 +55,16 @@ function readBuild(root: string): Map<string, Asset> {
   return assets;
 }
 
-const MISSING_BUILD = Buffer.from(
-  '<!doctype html><meta charset="utf-8"><title>АРМ</title><p>Сборка АРМ не найдена: выполните <code>npm run build -w @app/web</code> (npm ci делает это сам).</p>' +
-    '<p>The workplace build is missing: run <code>npm run build -w @app/web</code> (npm ci runs it).</p>',
-);
+function missingBuild(name: SpaName) {
+  return Buffer.from(
+    `<!doctype html><meta charset="utf-8"><title>${name}</title><p>Сборка веб-приложения не найдена: выполните <code>npm run build -w @app/web</code> (npm ci делает это сам).</p>` +
+      `<p>The ${name} build is missing: run <code>npm run build -w @app/web</code> (npm ci runs it).</p>`,
+  );
+}
 
-export function registerWorkplaceSpa(app: HttpApp, options: { root?: string } = {}) {
-  const root = options.root ?? defaultWorkplaceDist;
-  const assets = existsSync(join(root, 'index.html')) ? readBuild(root) : new Map<string, Asset>([['/index.html', { body: MISSING_BUILD, type: TYPES['.html']!, immutable: false }]]);
+export function registerSpa(app: HttpApp, options: { name: SpaName; root?: string }) {
+  const root = options.root ?? spaDist(options.name);
+  const assets = existsSync(join(root, 'index.html')) ? readBuild(root) : new Map<string, Asset>([['/index.html', { body: missingBuild(options.name), type: TYPES['.html']!, immutable: false }]]);
   const index = assets.get('/index.html')!;
 
   // The kernel's onSend sets a "default-src 'none'" policy fit for an API; pages of the SPA get theirs
