@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BillingRef, billingRefMigrations, seedBillingDemo, type BillingRefDb } from '@app/billing-ref';
-import { BillingRefAdapter, cabinetBackMigrations, demoBillingContracts, startCabinetBackWorkers } from '@app/cabinet-back';
-import { cabinetFrontMigrations, createCabinetFrontApp, MemoryOtpSender, resolveKeyRing, startTbankEmulator, TbankAcquiring, type TbankEmulator } from '@app/cabinet-front';
-import { createBus, createCache, createLogger, fastHashingForTests, startOutboxRelay, type Bus, type Database, type HttpApp, type ServiceRuntime } from '@app/kernel';
-import { createTestDatabase, testConfig, waitFor, type TestDatabase } from '@app/kernel/testing';
+import type { BillingRefDb } from '@app/billing-ref';
+import { demoBillingContracts } from '@app/cabinet-back';
+import type { MemoryOtpSender, TbankEmulator } from '@app/cabinet-front';
+import type { HttpApp } from '@app/kernel';
+import { waitFor, type TestDatabase } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCabinetStack, type CabinetStack } from './support/cabinet-stack.js';
 
 /**
  * A card payment across the whole cabinet: cabinet-front (its own database, listening on a port for the
@@ -14,71 +15,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * `payment.booked` and `account.changed`, and the order shows as booked — also after a duplicate
  * notification.
  */
-const amqpUrl = process.env.AMQP_URL;
-const logger = createLogger({ service: 'cabinet-payments-e2e', level: 'silent' });
-const today = new Date().toISOString().slice(0, 10);
-
-interface Side {
-  runtime: ServiceRuntime;
-  nudge: () => void;
-  stop: () => Promise<void>;
-}
-
-let frontDb: TestDatabase;
-let backDb: TestDatabase;
-let billingDb: TestDatabase<BillingRefDb>;
-let front: Side;
-let back: Side;
-let stopBack: () => Promise<void>;
+let stack: CabinetStack;
 let app: HttpApp;
 let bank: TbankEmulator;
-const buses: Bus[] = [];
-const otp = new MemoryOtpSender();
-let publicUrl = '';
-
-function side(service: string, database: Database, bus: Bus): Side {
-  const cache = createCache({ url: process.env.REDIS_URL, prefix: `test-${randomBytes(4).toString('hex')}:` });
-  const runtime: ServiceRuntime = { service, logger, database, bus, cache };
-  const relay = startOutboxRelay(runtime);
-  return { runtime, nudge: () => relay.nudge(), stop: async () => { await relay.stop(); await cache.close(); } };
-}
+let billingDb: TestDatabase<BillingRefDb>;
+let otp: MemoryOtpSender;
 
 beforeAll(async () => {
-  [frontDb, backDb, billingDb] = await Promise.all([
-    createTestDatabase({ migrations: cabinetFrontMigrations }),
-    createTestDatabase({ migrations: cabinetBackMigrations }),
-    createTestDatabase<BillingRefDb>({ migrations: billingRefMigrations }),
-  ]);
-  await seedBillingDemo(billingDb, { consumers: 12, today });
-  const adapter = new BillingRefAdapter(new BillingRef(billingDb));
-  const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const frontBus = amqpUrl ? createBus({ url: amqpUrl, logger, service: 'cabinet-front', prefix }) : createBus({ logger, service: 'all-in-one' });
-  const backBus = amqpUrl ? createBus({ url: amqpUrl, logger, service: 'cabinet-back', prefix }) : frontBus;
-  buses.push(...new Set([frontBus, backBus]));
-  await waitFor(() => buses.every((b) => b.isConnected()), { what: 'buses connected' });
-  front = side('cabinet-front', frontDb, frontBus);
-  back = side('cabinet-back', backDb, backBus);
-  bank = await startTbankEmulator();
-  app = await createCabinetFrontApp(front.runtime, testConfig, {
-    hashing: fastHashingForTests,
-    otpSender: otp,
-    keys: resolveKeyRing({ NODE_ENV: 'test' }),
-    nudge: front.nudge,
-    selfService: { payments: { acquiring: new TbankAcquiring({ url: bank.apiUrl, terminalKey: bank.terminalKey, password: bank.password }), publicUrl: () => publicUrl, reconcileIntervalMs: 0 } },
-  });
-  publicUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  stopBack = await startCabinetBackWorkers(back.runtime, adapter, { nudge: back.nudge, syncIntervalMs: 500, commands: { backoffMs: () => 200 } });
+  stack = await startCabinetStack();
+  ({ front: app, bank, billingDb, otp } = stack);
 }, 120_000);
 
-afterAll(async () => {
-  await stopBack?.();
-  await app?.close();
-  await bank?.close();
-  await front?.stop();
-  await back?.stop();
-  await Promise.all(buses.map((b) => b.close()));
-  await Promise.all([frontDb?.close(), backDb?.close(), billingDb?.close()]);
-});
+afterAll(() => stack?.close());
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field, as a client would
 type Call = (method: 'GET' | 'POST', url: string, payload?: unknown) => Promise<{ statusCode: number; json: () => any; body: string }>;
