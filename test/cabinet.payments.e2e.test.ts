@@ -64,7 +64,9 @@ describe('card payment end to end: front ⇄ bank emulator, front ⇄ bus ⇄ ba
     expect(await page.text()).toContain('Оплатить');
     const pressed = await fetch(order.paymentUrl, { method: 'POST', body: new URLSearchParams({ action: 'pay' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
     expect(pressed.status).toBe(303);
-    const returned = await consumer('GET', new URL(pressed.headers.get('location')!).pathname);
+    // The bank sends the browser to the cabinet's page of the order; the page asks the return route.
+    expect(new URL(pressed.headers.get('location')!).pathname).toBe(`/money/payments/${order.id}`);
+    const returned = await consumer('GET', `/api/payments/orders/${order.id}/return`);
     expect(returned.json().status).toMatch(/^(paid|booked)$/);
 
     const booked = await waitFor(async () => {

@@ -84,7 +84,10 @@ export class Payments {
   private async initOnce(acquiring: AcquiringAdapter, order: Order) {
     if (order.status !== 'new') return this.view(order);
     const base = (typeof this.deps.publicUrl === 'function' ? this.deps.publicUrl() : this.deps.publicUrl).replace(/\/$/, '');
-    const back = `${base}/api/payments/orders/${order.id}/return`;
+    // SuccessURL/FailURL: the cabinet's page of this order (the SPA), which then asks /api/payments/orders/:id/return.
+    // A page and not the API route: the session cookie is SameSite=Strict, so the bank's cross-site redirect
+    // arrives without it, while the page's own requests carry it.
+    const back = `${base}/money/payments/${order.id}`;
     try {
       const payment = await acquiring.init({ orderId: order.id, amount: order.amount, description: `Оплата по договору, заказ ${order.id.slice(0, 8)}`, successUrl: back, failUrl: back, notificationUrl: `${base}/api/payments/notifications/${acquiring.provider}` });
       const updated = await this.db

@@ -61,10 +61,11 @@ describe('card payments through the T-Bank emulator', () => {
     expect(created.paymentUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pay\/\d+$/);
 
     const back = await payOnPage(created.paymentUrl, 'pay');
-    expect(back).toBe(`/api/payments/orders/${created.id}/return`);
+    // Back to the cabinet's page of the order, which asks the return route.
+    expect(back).toBe(`/money/payments/${created.id}`);
     // The emulator delivered (and got OK for) the notification before redirecting.
     expect(bank.deliveries.filter((d) => d.status === 'CONFIRMED').at(-1)).toMatchObject({ httpStatus: 200, body: 'OK' });
-    const returned = (await a.call('GET', back)).json();
+    const returned = (await a.call('GET', `/api/payments/orders/${created.id}/return`)).json();
     expect(returned).toMatchObject({ id: created.id, status: 'paid', providerStatus: 'CONFIRMED', cardPan: '430000******0777' });
     const raw = await front.db.selectFrom('payment_orders').select('pan_enc').where('id', '=', created.id).executeTakeFirstOrThrow();
     expect(raw.pan_enc).toMatch(/^v1\./);
@@ -86,8 +87,8 @@ describe('card payments through the T-Bank emulator', () => {
   it('records a declined payment and sends nothing to billing', async () => {
     const created = (await order({ contractId: 'pay-c1', invoiceIds: ['pay-i2'] })).json();
     expect(created).toMatchObject({ status: 'pending', amount: '30000', invoiceIds: ['pay-i2'] });
-    const back = await payOnPage(created.paymentUrl, 'decline');
-    expect((await a.call('GET', back)).json()).toMatchObject({ status: 'declined', providerStatus: 'REJECTED', failure: { code: '1051' } });
+    expect(await payOnPage(created.paymentUrl, 'decline')).toBe(`/money/payments/${created.id}`);
+    expect((await a.call('GET', `/api/payments/orders/${created.id}/return`)).json()).toMatchObject({ status: 'declined', providerStatus: 'REJECTED', failure: { code: '1051' } });
     await new Promise((r) => setTimeout(r, 300));
     expect(registerCommands(created.id)).toEqual([]);
     // Declined, the invoice may be paid again.
@@ -141,8 +142,8 @@ describe('card payments through the T-Bank emulator', () => {
     bank.options.notify = 'after';
     try {
       const created = (await order({ contractId: 'pay-c1', amount: '15000' })).json();
-      const back = await payOnPage(created.paymentUrl, 'pay');
-      const returned = (await a.call('GET', back)).json();
+      expect(await payOnPage(created.paymentUrl, 'pay')).toBe(`/money/payments/${created.id}`);
+      const returned = (await a.call('GET', `/api/payments/orders/${created.id}/return`)).json();
       expect(returned.status).toBe('paid');
       const paymentId = created.paymentUrl.split('/').pop() as string;
       await waitFor(() => bank.deliveries.some((d) => d.paymentId === paymentId && d.body === 'OK'), { what: 'late notification delivered' });
