@@ -5,6 +5,7 @@ import { registerDeadCommandRoutes } from './commands/dead-commands.routes.js';
 import { registerLinkRequestRoutes } from './link-requests/link-requests.routes.js';
 import { backOfficeRoleHierarchy, backOfficeRoles } from './roles.js';
 import { pingWithin } from './status.js';
+import { registerBackOfficeWeb } from './web/back-office-web.js';
 import { backContextWithoutBilling, type CabinetBackWorkerOptions } from './workers.js';
 
 export interface CabinetBackAppOptions {
@@ -35,6 +36,7 @@ export async function createCabinetBackApp(runtime: ServiceRuntime, config: Comm
   registerLinkRequestRoutes(app, { ctx });
   registerDeadCommandRoutes(app, { database: ctx.database });
   registerBackOfficeRoutes(app, { ctx });
+  registerBackOfficeWeb(app, { database: ctx.database });
   app.get(
     '/api/back-office/billing/status',
     { config: { access: { roles: ['employee'] } }, schema: { tags: ['billing'], summary: 'Whether billing answers right now' } },

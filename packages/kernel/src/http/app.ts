@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import { allows, type Access, type RoleHierarchy, type RouteAccess } from './access.js';
+import { drainHandlersOnClose } from './drain.js';
 import { createHttpMetrics } from './metrics.js';
 import { problemOf, sendProblem } from './problem.js';
 import { registerProbes, type ReadinessChecks } from './probes.js';
@@ -83,6 +84,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  drainHandlersOnClose(app);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
