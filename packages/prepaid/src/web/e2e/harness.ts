@@ -56,6 +56,20 @@ export async function loginAs(bench: Bench, login: string, options: { mobile?: b
   return page;
 }
 
+/**
+ * A request the UI would not make, sent from the logged-in page with its session cookie and CSRF token:
+ * how a test shows the server refuses an action whose button a role does not see.
+ */
+export async function forced(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; body: { code?: string } }> {
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'prepaid_csrf')?.value ?? '';
+  const response = await page.request.fetch(new URL(url, page.url()).toString(), {
+    method,
+    headers: { 'x-csrf-token': decodeURIComponent(csrf), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { data: JSON.stringify(body) }),
+  });
+  return { status: response.status(), body: (await response.json().catch(() => ({}))) as { code?: string } };
+}
+
 export function screenshot(page: Page, name: string) {
   return saveScreenshot(page, 'workplace-screenshots', name);
 }
