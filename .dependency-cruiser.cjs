@@ -43,6 +43,13 @@ module.exports = {
       to: { path: `^packages/${business}/`, pathNot: ['^packages/cabinet-contracts/'] },
     },
     {
+      name: 'formats-stand-alone',
+      comment: 'metering-formats (80020 and other exchange formats) is pure: both cabinet sides may use it, it uses no package of the project',
+      severity: 'error',
+      from: { path: '^packages/metering-formats/' },
+      to: { path: '^packages/(?!metering-formats/)[^/]+/' },
+    },
+    {
       name: 'kernel-knows-no-business',
       comment: 'the kernel is infrastructure: it must not depend on the packages built on it',
       severity: 'error',

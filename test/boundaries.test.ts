@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('../', import.meta.url));
 const depcruise = join(root, 'node_modules/.bin/depcruise');
-const packages = ['kernel', 'prepaid', 'pos-sdk', 'cabinet-front', 'cabinet-back', 'cabinet-contracts', 'billing-ref', 'web'];
+const packages = ['kernel', 'prepaid', 'pos-sdk', 'cabinet-front', 'cabinet-back', 'cabinet-contracts', 'billing-ref', 'metering-formats', 'web'];
 
 let tree: string;
 
@@ -52,13 +52,15 @@ beforeAll(() => {
 afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
 describe('architecture boundaries', () => {
-  it('pass for allowed edges: kernel from a business package, billing-ref from cabinet-back, the contract from both cabinet sides', async () => {
+  it('pass for allowed edges: kernel from a business package, billing-ref from cabinet-back, the contract and metering-formats from both cabinet sides', async () => {
     const allowed = {
       'packages/prepaid/src/uses-kernel.ts': '@app/kernel',
       'packages/cabinet-back/src/adapter.ts': '@app/billing-ref',
       'packages/cabinet-back/src/contract.ts': '@app/cabinet-contracts',
       'packages/cabinet-front/src/contract.ts': '@app/cabinet-contracts',
       'packages/cabinet-contracts/src/uses-kernel.ts': '@app/kernel',
+      'packages/cabinet-front/src/formats.ts': '@app/metering-formats',
+      'packages/cabinet-back/src/formats.ts': '@app/metering-formats',
     };
     for (const [file, target] of Object.entries(allowed)) write(file, `import { entry } from '${target}';\nexport const a = entry;\n`);
     const result = await check();
@@ -74,6 +76,8 @@ describe('architecture boundaries', () => {
     ['prepaid importing the cabinet contract', 'packages/prepaid/src/x.ts', "import '@app/cabinet-contracts';", 'business-packages-stay-apart'],
     ['the cabinet contract importing cabinet-back', 'packages/cabinet-contracts/src/x.ts', "import '@app/cabinet-back';", 'contracts-hold-no-logic'],
     ['cabinet-back importing prepaid', 'packages/cabinet-back/src/x.ts', "import '@app/prepaid';", 'back-reaches-only-billing'],
+    ['metering-formats importing cabinet-front', 'packages/metering-formats/src/x.ts', "import '@app/cabinet-front';", 'formats-stand-alone'],
+    ['metering-formats importing the kernel', 'packages/metering-formats/src/x.ts', "import '@app/kernel';", 'formats-stand-alone'],
     ['the kernel importing a business package', 'packages/kernel/src/x.ts', "import '@app/prepaid';", 'kernel-knows-no-business'],
     ['the web app importing server code', 'packages/web/src/x.ts', "import '@app/kernel';", 'web-talks-only-http'],
     ["a package reaching into another's internals", 'packages/prepaid/src/x.ts', "import '../../kernel/src/internal.ts';", 'no-reaching-into-internals'],
