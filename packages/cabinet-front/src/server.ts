@@ -21,6 +21,7 @@ import { registerStatusRoutes } from './status.routes.js';
 import { registerSelfService, type SelfServiceOptions } from './self-service.js';
 import type { CabinetFrontDb } from './tables.js';
 import { startCabinetFrontWorkers, type CabinetFrontWorkerOptions } from './workers.js';
+import { registerCabinetWeb, type CabinetWebOptions } from './web/cabinet-web.js';
 import { registerCabinetFrontMetrics } from './metrics.js';
 
 export interface CabinetFrontOptions {
@@ -44,6 +45,8 @@ export interface CabinetFrontOptions {
   selfService?: SelfServiceOptions;
   /** Applications, requests, signatures, e-mail notifications (documents-area.ts). */
   documents?: DocumentsAreaOptions;
+  /** The consumer cabinet SPA served at `/` (web/cabinet-web.ts); false: the API only. */
+  web?: CabinetWebOptions | false;
 }
 
 export type CabinetFrontConfig = CommonConfig & KeySettings & { SUPPLIER_TIME_ZONE?: string };
@@ -94,6 +97,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   registerSummaryRoute(app, { database, pii });
   registerDocumentsArea(app, runtime, config, { pii, nudge, otpSender: options.otpSender, otpPolicy: options.otpPolicy, options: options.documents });
   registerSelfService(app, { runtime, pii, nudge, today: options.today ?? (() => todayIn(timeZone)), options: options.selfService });
+  if (options.web !== false) registerCabinetWeb(app, options.web);
 
   if (options.consumeEvents !== false) {
     const stop = await startCabinetFrontWorkers(runtime, { ...options.workers, keys });

@@ -1,0 +1,28 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiError } from '../shared/api/client.js';
+import { setupI18n } from '../shared/i18n/setup.js';
+import { Router } from '../shared/router.js';
+import { App } from './App.js';
+import { catalogue } from './i18n/catalogue.js';
+import './cabinet.css';
+
+setupI18n({ ru: { translation: catalogue('ru') }, en: { translation: catalogue('en') } });
+
+// Server state lives in the query cache; a refused or missing answer is not worth retrying.
+const queries = new QueryClient({
+  defaultOptions: {
+    queries: { staleTime: 10_000, retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2, refetchOnWindowFocus: false },
+  },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queries}>
+      <Router>
+        <App />
+      </Router>
+    </QueryClientProvider>
+  </StrictMode>,
+);

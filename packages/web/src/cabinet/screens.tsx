@@ -1,0 +1,46 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+
+/**
+ * THE registry of the cabinet's screens (after login): address, the catalogue key of its title (and
+ * menu label), the menu group it sits in (none: reached by links only), and the screen itself, loaded
+ * lazily so the first page stays small. Add one line per screen; the router matches in this order
+ * (`/contracts/:id` style parameters arrive as `params`).
+ */
+export interface ScreenProps {
+  params: Record<string, string>;
+}
+
+export type NavGroup = 'overview' | 'metering' | 'requests' | 'money';
+
+export interface Screen {
+  path: string;
+  title: string;
+  nav?: NavGroup;
+  component: LazyExoticComponent<ComponentType<ScreenProps>>;
+}
+
+/** `screen(() => import('./home/HomeScreen.js').then((m) => m.HomeScreen))`: a named export, loaded on first visit. */
+const screen = (load: () => Promise<ComponentType<ScreenProps>>) => lazy(async () => ({ default: await load() }));
+
+export const navGroups: NavGroup[] = ['overview', 'metering', 'requests', 'money'];
+
+export const screens: Screen[] = [
+  // Overview, contracts and metering (part A).
+  { path: '/', title: 'nav.home', nav: 'overview', component: screen(() => import('./home/HomeScreen.js').then((m) => m.HomeScreen)) },
+  { path: '/profile', title: 'nav.profile', component: screen(() => import('./shell/ProfileScreen.js').then((m) => m.ProfileScreen)) },
+  { path: '/payments/return/:orderId', title: 'payReturn.title', component: screen(() => import('./shell/PaymentReturnScreen.js').then((m) => m.PaymentReturnScreen)) },
+
+  // Requests, applications, documents and money (part B): add a line per screen below.
+  { path: '/requests', title: 'nav.requests', nav: 'requests', component: screen(() => import('./requests/RequestsScreen.js').then((m) => m.RequestsScreen)) },
+  { path: '/requests/new', title: 'requests.newTitle', component: screen(() => import('./requests/NewRequestScreen.js').then((m) => m.NewRequestScreen)) },
+  { path: '/requests/:requestId', title: 'nav.requests', component: screen(() => import('./requests/RequestScreen.js').then((m) => m.RequestScreen)) },
+  { path: '/applications', title: 'nav.applications', nav: 'requests', component: screen(() => import('./applications/ApplicationsScreen.js').then((m) => m.ApplicationsScreen)) },
+  { path: '/applications/new', title: 'applications.newTitle', component: screen(() => import('./applications/NewApplicationScreen.js').then((m) => m.NewApplicationScreen)) },
+  { path: '/applications/:applicationId', title: 'nav.applications', component: screen(() => import('./applications/ApplicationScreen.js').then((m) => m.ApplicationScreen)) },
+  { path: '/documents', title: 'nav.documents', nav: 'requests', component: screen(() => import('./documents/DocumentsScreen.js').then((m) => m.DocumentsScreen)) },
+  { path: '/documents/:documentId', title: 'nav.documents', component: screen(() => import('./documents/DocumentScreen.js').then((m) => m.DocumentScreen)) },
+  { path: '/money', title: 'nav.money', nav: 'money', component: screen(() => import('./money/MoneyScreen.js').then((m) => m.MoneyScreen)) },
+  { path: '/money/invoices', title: 'nav.invoices', nav: 'money', component: screen(() => import('./money/InvoicesScreen.js').then((m) => m.InvoicesScreen)) },
+  { path: '/money/payments', title: 'nav.payments', nav: 'money', component: screen(() => import('./money/PaymentsScreen.js').then((m) => m.PaymentsScreen)) },
+  { path: '/money/payments/:orderId', title: 'money.orderTitle', component: screen(() => import('./money/PaymentOrderScreen.js').then((m) => m.PaymentOrderScreen)) },
+];

@@ -1,0 +1,199 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, openPage, saveScreenshot, waitFor } from '@app/kernel/testing';
+import type { Browser, Page } from 'playwright-core';
+import { startCabinetStack, type CabinetStack, type CabinetStackOptions } from '../support/cabinet-stack.js';
+
+/**
+ * The browser-test bench of the consumer cabinet SPA: the whole cabinet (test/support/cabinet-stack.ts:
+ * front, back, billing with demo data, bus, T-Bank emulator) with the front serving a build of
+ * packages/web/src/cabinet made from the current sources, and a headless Debian chromium.
+ *
+ *   const bench = await startCabinetWeb();
+ *   const { page } = await registerAndLogin(bench);           // a new consumer, logged in, on the home page
+ *   await linkContract(bench, page);                          // D-000001 by its secret, waits until it arrives
+ *   await axeCheck(page);                                     // no serious/critical accessibility violations
+ *   await screenshots(page, 'home');                          // cabinet-home-desktop.png + cabinet-home-phone.png
+ *
+ * Screenshots go to $TMPDIR/cabinet-screenshots, and with UPDATE_SCREENSHOTS=1 to docs/screenshots.
+ */
+export interface CabinetWebBench {
+  stack: CabinetStack;
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const web = join(repo, 'packages/web');
+
+/**
+ * A build of the cabinet SPA from the sources as they are now, shared by the test files of one run: its
+ * folder is named by a hash of every input (cabinet and shared sources, vite config, lock file), built
+ * once into a private folder and renamed into place, so parallel files never read a half-written build.
+ */
+export function freshCabinetBuild(): string {
+  const hash = createHash('sha256');
+  const inputs = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? inputs(join(dir, n)) : [join(dir, n)]));
+  for (const file of [...inputs(join(web, 'src/cabinet')), ...inputs(join(web, 'src/shared')), join(web, 'vite.config.ts'), join(repo, 'package-lock.json')].sort()) {
+    hash.update(file).update(readFileSync(file));
+  }
+  const root = join(tmpdir(), 'cabinet-web-builds');
+  const dir = join(root, hash.digest('hex').slice(0, 16));
+  if (existsSync(join(dir, 'index.html'))) return dir;
+  mkdirSync(root, { recursive: true });
+  const scratch = `${dir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  execFileSync('npx', ['--no-install', 'vite', 'build', '--logLevel', 'error', '--outDir', scratch, '--emptyOutDir'], { cwd: web, env: { ...process.env, APP: 'cabinet' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    renameSync(scratch, dir);
+  } catch {
+    rmSync(scratch, { recursive: true, force: true }); // another file of the run got there first
+  }
+  return dir;
+}
+
+export async function startCabinetWeb(options: CabinetStackOptions = {}): Promise<CabinetWebBench> {
+  const root = freshCabinetBuild();
+  const stack = await startCabinetStack({ ...options, front: { ...options.front, web: { root } } });
+  const browser = await launchBrowser();
+  return {
+    stack,
+    url: stack.frontUrl,
+    browser,
+    close: async () => {
+      await browser.close();
+      await stack.close();
+    },
+  };
+}
+
+export interface PageOptions {
+  /** A phone (390 px, touch) instead of a desktop (1366 px). */
+  phone?: boolean;
+  /** The interface language (Russian by default, as a consumer first sees it). */
+  lang?: 'ru' | 'en';
+}
+
+/** A fresh browser context (own cookies) on the cabinet, in the language asked for. */
+export async function newPage(bench: CabinetWebBench, options: PageOptions = {}): Promise<Page> {
+  const page = await openPage(bench.browser, { phone: options.phone, timeoutMs: 15_000 });
+  if (options.lang === 'en') await page.addInitScript(() => globalThis.localStorage.setItem('lang', 'en'));
+  return page;
+}
+
+let counter = 0;
+
+/**
+ * Registers a new consumer through the registration screen (e-mail → the one-time code from
+ * stack.otp → name and password) and ends logged in on the home page. Form fields are found by their
+ * names, so this works in either language.
+ */
+export async function registerAndLogin(bench: CabinetWebBench, options: PageOptions & { email?: string; password?: string; name?: string; page?: Page } = {}) {
+  const email = options.email ?? `consumer-${Date.now().toString(36)}-${++counter}-${randomBytes(2).toString('hex')}@cabinet-web.test`;
+  const password = options.password ?? 'Consumer-2026!';
+  const page = options.page ?? (await newPage(bench, options));
+  await page.goto(`${bench.url}/register`);
+  await page.locator('input[name="contact"]').fill(email);
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('input[name="code"]').waitFor();
+  const code = await waitFor(() => bench.stack.otp.lastCodeFor(email.toLowerCase()), { what: `one-time code for ${email}` });
+  await page.locator('input[name="code"]').fill(code);
+  await page.locator('input[name="displayName"]').fill(options.name ?? 'Иванов Иван Иванович');
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('input[name="repeat"]').fill(password);
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('.shell').waitFor();
+  return { page, login: email, password };
+}
+
+/** Logs in through the login screen with an existing account. */
+export async function loginAs(bench: CabinetWebBench, login: string, password: string, options: PageOptions & { page?: Page } = {}) {
+  const page = options.page ?? (await newPage(bench, options));
+  await page.goto(`${bench.url}/login`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('.shell').waitFor();
+  return page;
+}
+
+/** Calls the front's API from inside the page (its session cookie and CSRF token), for set-up steps a test is not about. */
+export async function apiCall<T = unknown>(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const doc = (globalThis as unknown as { document: { cookie: string } }).document;
+      const csrf = decodeURIComponent(doc.cookie.split('; ').find((c) => c.startsWith('cabinet_csrf='))?.slice('cabinet_csrf='.length) ?? '');
+      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: res.status === 204 ? null : await res.json().catch(() => null) };
+    },
+    { method, url, body },
+  ) as Promise<{ status: number; body: T }>;
+}
+
+/**
+ * Links a contract by its number and secret through the API (the screen for it is tested on its own)
+ * and waits until the back's snapshot has arrived: the contract is listed. Default: demo D-000001.
+ */
+export async function linkContract(bench: CabinetWebBench, page: Page, contractNumber = 'D-000001', secret = 'DEMO-2026-01') {
+  const linked = await apiCall<{ id: string }>(page, 'POST', '/api/links/by-secret', { contractNumber, secret });
+  if (linked.status >= 300) throw new Error(`link ${contractNumber}: ${linked.status} ${JSON.stringify(linked.body)}`);
+  await waitFor(
+    async () => {
+      const list = await apiCall<{ items: { number: string }[] }>(page, 'GET', '/api/contracts');
+      return list.body?.items?.some((c) => c.number === contractNumber) || undefined;
+    },
+    { what: `contract ${contractNumber} linked`, timeoutMs: 60_000 },
+  );
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules) in the page and fails on any serious or critical violation,
+ * naming the rule and the elements. The script is evaluated through the browser's debugging protocol,
+ * so the page's content security policy (no inline scripts) stays as it is in production.
+ */
+export async function axeCheck(page: Page, options: { disable?: string[] } = {}): Promise<AxeViolation[]> {
+  await page.evaluate(`${axeSource}\n;undefined`);
+  const violations = (await page.evaluate(async (disable) => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, rules });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  }, options.disable ?? [])) as AxeViolation[];
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length) {
+    const text = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+    throw new Error(`axe: ${serious.length} serious/critical accessibility violation(s) on ${page.url()}\n${text}`);
+  }
+  return violations;
+}
+
+/**
+ * Screenshots of the current screen at desktop (1366) and phone (390) width: cabinet-<screen>-desktop
+ * and cabinet-<screen>-phone. The page is resized for the phone shot and put back.
+ */
+export async function screenshots(page: Page, screen: string, options: { only?: 'desktop' | 'phone' } = {}) {
+  const size = page.viewportSize() ?? { width: 1366, height: 850 };
+  if (options.only !== 'phone') {
+    await page.setViewportSize({ width: 1366, height: 850 });
+    await saveScreenshot(page, 'cabinet-screenshots', `cabinet-${screen}-desktop`);
+  }
+  if (options.only !== 'desktop') {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await saveScreenshot(page, 'cabinet-screenshots', `cabinet-${screen}-phone`);
+  }
+  await page.setViewportSize(size);
+}
