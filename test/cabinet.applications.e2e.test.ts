@@ -197,6 +197,34 @@ describe('cabinet end to end: application → contract → signature, and a requ
     expect(doc).toMatchObject({ status: 'signed', signatures: [{ method: 'cms', algorithm: 'ecdsa', signedBy: 'Анна Заявителева' }] });
   });
 
+  it('signing the contract concluded it in billing: the consumer sees it in the cabinet, another consumer does not', async () => {
+    const concluded = await waitFor(
+      () => billingDb.db.selectFrom('contracts').select(['id', 'number', 'consumer_id', 'status']).where('application_ref', '=', applicationId).executeTakeFirst(),
+      { what: 'the contract in billing', timeoutMs: 30_000 },
+    );
+    expect(concluded).toMatchObject({ number: expect.stringMatching(/^D-\d{4}-\d{6}$/), status: 'active' });
+    const holder = await billingDb.db.selectFrom('consumers').selectAll().where('id', '=', concluded.consumer_id).executeTakeFirstOrThrow();
+    expect(holder).toMatchObject({ kind: 'organisation', name: organisation.name, inn: organisation.inn, ogrn: organisation.ogrn });
+    const object = await billingDb.db.selectFrom('supply_objects').selectAll().where('contract_id', '=', concluded.id).executeTakeFirstOrThrow();
+    expect(object.address).toBe('г. Краснодар, ул. Заводская, 5');
+    const point = await billingDb.db.selectFrom('metering_points').select(['max_power_kw']).where('supply_object_id', '=', object.id).executeTakeFirstOrThrow();
+    expect(Number(point.max_power_kw)).toBe(150);
+    expect(await billingDb.db.selectFrom('contracts').select('id').where('consumer_id', '=', concluded.consumer_id).execute()).toHaveLength(1);
+
+    const mine = await waitFor(async () => {
+      const list = (await consumer('GET', '/api/contracts')).json();
+      return list.items?.find((c: { number: string }) => c.number === concluded.number);
+    }, { what: 'the contract in the cabinet', timeoutMs: 30_000 });
+    expect(mine).toMatchObject({ number: concluded.number, status: 'active', consumerRef: String(concluded.consumer_id) });
+    const detail = (await consumer('GET', `/api/contracts/${mine.id}`)).json();
+    expect(JSON.stringify(detail)).toContain('г. Краснодар, ул. Заводская, 5');
+    expect((await employee('GET', `/api/back-office/applications/${applicationId}`)).json()).toMatchObject({ contractNumber: concluded.number, consumerRef: String(concluded.consumer_id) });
+
+    const other = await registerConsumer(`other-${randomBytes(3).toString('hex')}@consumer.test`, 'Other-Strong-Pass-2026');
+    expect((await other('GET', '/api/contracts')).json().items).toEqual([]);
+    expect((await other('GET', `/api/contracts/${mine.id}`)).statusCode).toBe(404);
+  });
+
   it('a request is answered with a file and closed; every change of application and request was e-mailed', async () => {
     const created = await consumer('POST', '/api/requests', { kind: 'support', subject: 'Не открывается счёт', text: 'Кнопка «Скачать» не работает.', fields: {} });
     expect(created.statusCode, created.body).toBe(201);

@@ -8,6 +8,7 @@ import { renderInvoicePdf } from './pdf/invoice-pdf.js';
 import { ensureProfiles, recomputeProfiles } from './profiles.js';
 import { formatScaled, parseScaled } from './decimal.js';
 import { checkReading } from './readings/reading-rules.js';
+import { concludeContract, type ConcludeContractInput, type ConcludedContract } from './conclude.js';
 import { storeHourly, type HourlyDayInput, type HourlyUploadResult } from './hourly-upload.js';
 import type { ConsumerRecord, ContractRecord, HourlyRecord, InvoiceRecord, MeterRecord, PaymentRecord, ReadingRecord } from './records.js';
 import type { BillingRefDb } from './tables.js';
@@ -326,6 +327,11 @@ export class BillingRef {
   submitHourly(consumerId: string, pointId: string, days: HourlyDayInput[]): Promise<HourlyUploadResult> {
     if (!isId(consumerId) || !isId(pointId)) return Promise.resolve({ version: '0', accepted: 0, rejected: [{ code: 'point_not_found', message: 'No such metering point of this consumer' }], accountsChanged: [] });
     return storeHourly(this.database, consumerId, pointId, days, this.today());
+  }
+
+  /** A contract concluded from a signed cabinet application, once per application (conclude.ts). */
+  concludeContract(input: ConcludeContractInput): Promise<ConcludedContract> {
+    return concludeContract(this.database, input, this.today());
   }
 
   /** Books a payment (bank statement, acquiring); with `externalRef` booking it again returns the first one. */

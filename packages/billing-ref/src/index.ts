@@ -2,6 +2,7 @@
 export { billingRefMigrations } from './migrations.js';
 export { openBillingDatabase } from './database.js';
 export { BillingRef, type SubmittedReadingInput, type SubmitResult, type BookPaymentInput, type ContractForLink } from './billing-ref.js';
+export type { ConcludeContractInput, ConcludedContract } from './conclude.js';
 export type { AccountCard } from './accounts.js';
 export type { ChangeRecord } from './changes.js';
 export type {

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Kysely types of the reference billing's schema (migrations/0001_billing_ref.sql). */
+/** Kysely types of the reference billing's schema (migrations/0001_billing_ref.sql, 0002_contracts_from_applications.sql). */
 type Default<T> = ColumnType<T, T | undefined, T>;
 type DateText = ColumnType<string, string, string>;
 
@@ -31,6 +31,8 @@ export interface BillingRefDb {
     reading_to_day: Default<number>;
     link_secret: string;
     opening_balance: Default<bigint>;
+    /** The cabinet application the contract was concluded from (0002): one contract per application. */
+    application_ref: Default<string | null>;
   };
   supply_objects: { id: Generated<bigint>; contract_id: bigint; name: string; address: string };
   metering_points: { id: Generated<bigint>; supply_object_id: bigint; code: string; name: string; voltage: string | null; max_power_kw: string | null };

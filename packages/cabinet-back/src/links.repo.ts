@@ -8,7 +8,7 @@ import type { CabinetBackDb } from './tables.js';
  */
 export async function recordLink(
   trx: Transaction<CabinetBackDb>,
-  link: { consumerRef: string; contractNumber: string; userRef: string; via: 'secret' | 'request'; commandId: string; version: string },
+  link: { consumerRef: string; contractNumber: string; userRef: string; via: 'secret' | 'request' | 'application'; commandId: string; version: string },
 ) {
   await trx
     .insertInto('linked_consumers')

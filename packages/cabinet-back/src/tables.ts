@@ -18,7 +18,7 @@ export interface CabinetBackTables {
     consumer_ref: string;
     contract_number: string;
     user_ref: string;
-    via: 'secret' | 'request';
+    via: 'secret' | 'request' | 'application';
     command_id: string;
     linked_at: Generated<Date>;
   };

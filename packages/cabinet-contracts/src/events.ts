@@ -28,7 +28,8 @@ export const LinkAccepted = Type.Object({
   userRef: Id,
   consumerRef: Id,
   contractNumber: Type.String(),
-  via: Type.Union([Type.Literal('secret'), Type.Literal('request')]),
+  /** `application`: the contract was concluded from the user's application when they signed it. */
+  via: Type.Union([Type.Literal('secret'), Type.Literal('request'), Type.Literal('application')]),
 });
 export type LinkAccepted = Static<typeof LinkAccepted>;
 

@@ -6,6 +6,7 @@ import type { ColumnType, Generated } from 'kysely';
  * augmentation so this area needs no edit of tables.ts.
  */
 type Json<T> = ColumnType<T, string, string>;
+type Default<T> = ColumnType<T, T | undefined, T>;
 type Numeric = ColumnType<string, string | number, string | number>;
 export type BackApplicationStatus = 'submitted' | 'in_review' | 'needs_info' | 'contract_issued' | 'signed' | 'rejected' | 'withdrawn';
 
@@ -24,6 +25,10 @@ declare module '../tables.js' {
       seq: Generated<number>;
       assigned_to: string | null;
       status_note: string | null;
+      /** The contract billing concluded when the contract document was signed (0003). */
+      contract_number: Default<string | null>;
+      contract_ref: Default<string | null>;
+      billing_note: Default<string | null>;
       submitted_at: ColumnType<Date, Date | string, Date | string>;
       updated_at: Generated<Date>;
       received_at: Generated<Date>;

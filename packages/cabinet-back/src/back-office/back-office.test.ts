@@ -28,11 +28,12 @@ describe('back office: applications, requests, documents, signatures', () => {
   type Call = (method: 'GET' | 'POST', url: string, payload?: unknown) => Promise<{ statusCode: number; json: () => any; body: string; rawPayload: Buffer }>;
   let employee: Call;
   let admin: Call;
+  let billing: FakeBilling;
 
   beforeAll(async () => {
     runtime = await createTestRuntime('cabinet-back', cabinetBackMigrations);
     await connected(runtime.bus);
-    const billing = new FakeBilling();
+    billing = new FakeBilling();
     stop = await startCabinetBackWorkers(runtime, billing, { sync: false, status: false, commands: { backoffMs: () => 100 } });
     await seedCabinetBackDemo(runtime.database, fastHashingForTests);
     app = await createCabinetBackApp(runtime, testConfig, { hashing: fastHashingForTests, billing });
@@ -126,6 +127,49 @@ describe('back office: applications, requests, documents, signatures', () => {
     expect(list).toMatchObject({ total: 1, items: [{ id: real.signatureId, method: 'simple', hasCms: false, signedBy: { name: 'И. И.' }, report: { ok: true } }] });
     expect((await employee('GET', `/api/back-office/applications/${id}`)).json()).toMatchObject({ status: 'signed', documents: [{ status: 'signed' }] });
     expect((await employee('POST', `/api/back-office/applications/${id}/reject`, { reason: 'нет' })).statusCode).toBe(409);
+  });
+
+  it('concludes the signed contract in billing once, even when the back crashes after billing answered, and links the applicant to it', async () => {
+    const id = await submit('Зета');
+    const issued = (await employee('POST', `/api/back-office/applications/${id}/documents`, { kind: 'contract', allowSimpleSignature: true })).json();
+    const userRef = (await employee('GET', `/api/back-office/applications/${id}`)).json().userRef as string;
+    const command: DocumentSigned = {
+      signatureId: randomUUID(), documentId: issued.id, applicationId: id, userRef, signedBy: { name: 'З. З.', login: 'z@z.test' }, method: 'simple', documentSha256: issued.sha256,
+      report: { ok: true, method: 'simple', algorithm: 'otp', chain: [], verifiedAt: new Date().toISOString(), checks: [{ check: 'code', ok: true, detail: 'ok' }] }, signedAt: new Date().toISOString(),
+    };
+    // The back's transaction fails once after billing concluded the contract (a sequence is not rolled back).
+    await sql
+      .raw(
+        `create sequence crash_once;
+         create function crash_once() returns trigger language plpgsql as $$
+         begin
+           if new.topic = 'cabinet.evt.link.accepted' and nextval('crash_once') = 1 then raise exception 'simulated crash'; end if;
+           return new;
+         end $$;
+         create trigger crash_once before insert on outbox for each row execute function crash_once();`,
+      )
+      .execute(db());
+    const before = billing.contractsCreated;
+    try {
+      const messageId = await send(signatureCommandTopics.sign, command, command.signatureId);
+      await applied(messageId);
+      // It did crash once: the first try reached the trigger, the second got through.
+      expect(Number((await sql<{ n: string }>`select last_value::text as n from crash_once`.execute(db())).rows[0]!.n)).toBeGreaterThanOrEqual(2);
+      // Delivered again (the front's relay repeats what it is not sure of): skipped by the inbox.
+      await applied(await send(signatureCommandTopics.sign, command, command.signatureId));
+    } finally {
+      await sql.raw('drop trigger crash_once on outbox; drop function crash_once(); drop sequence crash_once;').execute(db());
+    }
+    expect(billing.contractsCreated - before).toBe(1);
+    const app = (await employee('GET', `/api/back-office/applications/${id}`)).json();
+    expect(app).toMatchObject({ status: 'signed', contractNumber: expect.stringMatching(/^D-A\d+$/), consumerRef: expect.any(String), billingNote: null });
+    const { rows } = await sql<{ topic: string; payload: Record<string, unknown> }>`select topic, payload from outbox where topic in ('cabinet.evt.link.accepted', 'cabinet.evt.consumer.snapshot') order by id`.execute(db());
+    const accepted = rows.filter((r) => r.topic === 'cabinet.evt.link.accepted' && r.payload.userRef === userRef);
+    expect(accepted.map((r) => r.payload)).toEqual([{ commandId: command.signatureId, userRef, consumerRef: app.consumerRef, contractNumber: app.contractNumber, via: 'application' }]);
+    // The applicant's INN is a consumer billing knows (the earlier application's): its second contract.
+    const snapshot = rows.filter((r) => r.topic === 'cabinet.evt.consumer.snapshot' && r.payload.consumerRef === app.consumerRef).at(-1)!.payload as { contracts: Array<{ number: string }> };
+    expect(snapshot.contracts.map((k) => k.number)).toContain(app.contractNumber);
+    expect(await db().selectFrom('contract_links').select(['user_ref', 'via']).where('contract_number', '=', app.contractNumber).execute()).toEqual([{ user_ref: userRef, via: 'application' }]);
   });
 
   it('answers a request and reopens it when the consumer writes back after a question', async () => {

@@ -126,6 +126,35 @@ describe.each([
     }
   });
 
+  it('concludes the contract of a signed application once: a new consumer, the same contract when asked again, a second one for a consumer it knows', async () => {
+    const applicationRef = randomUUID();
+    const request = {
+      applicationRef,
+      consumer: { kind: 'organisation' as const, name: 'ООО «Новый абонент»', inn: '7705550099', ogrn: '1157746000099', email: 'new@abonent.test' },
+      objectAddress: 'г. Краснодар, ул. Новая, 1',
+      requestedPowerKw: '150',
+      startsOn: '2025-06-15',
+    };
+    const first = await f.adapter.createContract(request);
+    if (!first.ok) throw new Error(first.message);
+    expect(first).toMatchObject({ created: true, contractNumber: expect.any(String) });
+    expect(first.consumerRef).not.toBe(f.contract.consumerRef);
+    const again = await f.adapter.createContract(request);
+    expect(again).toEqual({ ...first, created: false, version: again.ok ? again.version : '' });
+    const snapshot = (await f.adapter.consumerSnapshot(first.consumerRef, { since: '2025-01' }))!;
+    expect(Value.Errors(ConsumerSnapshot, snapshot)).toEqual([]);
+    expect(snapshot.profile).toMatchObject({ name: 'ООО «Новый абонент»', inn: '7705550099' });
+    expect(snapshot.contracts).toHaveLength(1);
+    expect(snapshot.contracts[0]).toMatchObject({ id: first.contractId, number: first.contractNumber, status: 'active', objects: [{ address: 'г. Краснодар, ул. Новая, 1', meteringPoints: [{ maxPowerKw: '150', meters: [] }] }] });
+    const feed = await f.adapter.changesSince(String(BigInt(first.version) - 5n), 20);
+    expect(feed.changes.some((c) => c.entity === 'contract' && c.id === first.contractId && c.consumerRef === first.consumerRef)).toBe(true);
+    // The consumer the applicant acts for gets a second contract; no new consumer.
+    const second = await f.adapter.createContract({ ...request, applicationRef: randomUUID(), consumerRef: f.contract.consumerRef, objectAddress: 'г. Краснодар, ул. Вторая, 2' });
+    expect(second).toMatchObject({ ok: true, created: true, consumerRef: f.contract.consumerRef });
+    expect(second.ok && second.contractNumber).not.toBe(first.contractNumber);
+    expect(await f.adapter.findContractForLink(second.ok ? second.contractNumber : '')).toMatchObject({ ok: true, consumerRef: f.contract.consumerRef });
+  });
+
   it('loads the current state of changed entities', async () => {
     const found = (await f.adapter.contract(f.contract.consumerRef, f.contract.contractId))!;
     expect(found.contract.number).toBe(f.contract.number);

@@ -1,5 +1,5 @@
 import { AppError } from '@app/kernel';
-import type { Account, ConsumerSnapshot, Contract, HourlyDay, Invoice, Payment, ProcessedReading, SubmittedReading } from '@app/cabinet-contracts';
+import type { Account, ConsumerProfile, ConsumerSnapshot, Contract, HourlyDay, Invoice, Payment, ProcessedReading, SubmittedReading } from '@app/cabinet-contracts';
 
 /**
  * The only door from the cabinet to a billing system. cabinet-back speaks the published language
@@ -88,7 +88,35 @@ export interface BillingAdapter {
    * come back as rejections with a stable code.
    */
   submitHourly(consumerRef: string, meteringPointId: string, days: HourlyDay[]): Promise<SubmitHourlyResult>;
+
+  /**
+   * Concludes the supply contract of an application the consumer signed: the consumer (the one the
+   * applicant acts for, else one billing finds by INN/SNILS, else a new one), the contract, and its supply
+   * object at the address applied for with a metering point of the power applied for. Idempotent by
+   * `applicationRef`: asked again (a redelivered command, a crash before the back's commit), billing answers
+   * the contract it concluded the first time (`created: false`). Billing numbers the contract. A billing
+   * that will not conclude it answers a refusal with a stable code, not an error.
+   */
+  createContract(request: ContractRequest): Promise<CreateContractResult>;
 }
+
+export interface ContractRequest {
+  /** The application's id: billing's idempotency key. */
+  applicationRef: string;
+  /** The billing consumer the applicant already acts for, when any. */
+  consumerRef?: string;
+  /** The applicant as they applied (name, INN/OGRN/SNILS, contacts). */
+  consumer: ConsumerProfile;
+  objectAddress: string;
+  /** kW, decimal text. */
+  requestedPowerKw: string;
+  /** YYYY-MM-DD: the day it was signed. */
+  startsOn: string;
+}
+
+export type CreateContractResult =
+  | { ok: true; created: boolean; consumerRef: string; contractId: string; contractNumber: string; version: string }
+  | { ok: false; code: 'contract_refused'; message: string };
 
 export type HourlyKind = 'metered' | 'profile';
 

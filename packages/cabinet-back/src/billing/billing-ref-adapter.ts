@@ -14,7 +14,7 @@ import {
   type ReadingRecord,
 } from '@app/billing-ref';
 import type { Logger } from '@app/kernel';
-import type { BillingAdapter, ChangeFeedPage, HourlyKind, LinkCheck, PaymentToBook, RegisterPaymentResult, SubmitHourlyResult, SubmitReadingsResult } from './billing-adapter.js';
+import type { BillingAdapter, ChangeFeedPage, ContractRequest, CreateContractResult, HourlyKind, LinkCheck, PaymentToBook, RegisterPaymentResult, SubmitHourlyResult, SubmitReadingsResult } from './billing-adapter.js';
 import { callBilling } from './unavailable.js';
 
 /**
@@ -136,6 +136,20 @@ export class BillingRefAdapter implements BillingAdapter {
 
   submitHourly(consumerRef: string, meteringPointId: string, days: HourlyDay[]): Promise<SubmitHourlyResult> {
     return callBilling('submitHourly', () => this.billing.submitHourly(consumerRef, meteringPointId, days));
+  }
+
+  createContract(request: ContractRequest): Promise<CreateContractResult> {
+    return callBilling('createContract', async () => {
+      const done = await this.billing.concludeContract({
+        applicationRef: request.applicationRef,
+        ...(request.consumerRef ? { consumerId: request.consumerRef } : {}),
+        consumer: request.consumer,
+        objectAddress: request.objectAddress,
+        maxPowerKw: request.requestedPowerKw,
+        startedOn: request.startsOn,
+      });
+      return { ok: true, created: done.created, consumerRef: done.consumerId, contractId: done.contractId, contractNumber: done.number, version: done.version };
+    });
   }
 }
 

@@ -4,6 +4,8 @@ import {
   type BillingAdapter,
   type BillingChange,
   type ChangeFeedPage,
+  type ContractRequest,
+  type CreateContractResult,
   type HourlyKind,
   type LinkCheck,
   type PaymentToBook,
@@ -271,6 +273,41 @@ export class FakeBilling implements BillingAdapter {
       this.change(consumerRef, 'account', point.contractId);
     }
     return { version: String(this.version), accepted: stored.length, rejected, ...(stored.length ? { from: stored[0]!, to: stored.at(-1)! } : {}), accountsChanged: stored.length ? [point.contractId] : [] };
+  }
+
+  /** Contracts concluded from applications, by application id; how many times one was actually created. */
+  private readonly byApplication = new Map<string, { consumerRef: string; contractId: string; contractNumber: string }>();
+  contractsCreated = 0;
+
+  async createContract(request: ContractRequest): Promise<CreateContractResult> {
+    this.check();
+    const known = this.byApplication.get(request.applicationRef);
+    if (known) return { ok: true, created: false, ...known, version: String(this.version) };
+    const sameInn = [...this.consumers.values()].find((c) => request.consumer.inn && c.profile.inn === request.consumer.inn && c.profile.kind === request.consumer.kind);
+    const consumer = (request.consumerRef ? this.consumers.get(request.consumerRef) : undefined) ?? sameInn ?? this.newConsumer(request.consumer);
+    this.contractsCreated += 1;
+    const n = this.nextId++;
+    const contract: Contract & { secret: string } = {
+      id: `C-A${n}`,
+      number: `D-A${n}`,
+      status: 'active',
+      startedOn: request.startsOn,
+      readingWindow: { fromDay: 1, toDay: 31 },
+      secret: `secret-${n}`,
+      objects: [{ id: `O-A${n}`, name: 'Объект энергоснабжения', address: request.objectAddress, meteringPoints: [{ id: `MP-A${n}`, code: `TU-A${n}`, name: 'Ввод 1', maxPowerKw: request.requestedPowerKw, meters: [] }] }],
+    };
+    consumer.contracts.push(contract);
+    const done = { consumerRef: consumer.ref, contractId: contract.id, contractNumber: contract.number };
+    this.byApplication.set(request.applicationRef, done);
+    this.change(consumer.ref, 'contract', contract.id);
+    return { ok: true, created: true, ...done, version: String(this.version) };
+  }
+
+  private newConsumer(profile: ConsumerProfile): FakeConsumer {
+    const ref = `N${this.nextId++}`;
+    const consumer: FakeConsumer = { ref, profile: { ...profile }, contracts: [], invoices: [], payments: [], readings: [] };
+    this.consumers.set(ref, consumer);
+    return consumer;
   }
 
   private accountOf(consumer: FakeConsumer, contractId: string): Account {
