@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { AppError } from '@app/kernel';
+import { AppError, inspectXlsx as inspectWorkbook, spoolUpload, type UploadFailure, type XlsxLimits } from '@app/kernel';
 import { parse as csvParse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import yauzl from 'yauzl';
 
 /**
  * Reading registry files without holding them in memory. The upload is first spooled to a temporary
@@ -24,15 +21,7 @@ export interface Row {
   cells: string[];
 }
 
-export interface ReadLimits {
-  /** Largest upload accepted. */
-  maxFileBytes: number;
-  /** Largest total of a workbook's entries once decompressed (declared and actually read). */
-  maxUnzippedBytes: number;
-  /** Entry larger than this decompressed may not be compressed more than `maxRatio` times. */
-  ratioFloorBytes: number;
-  maxRatio: number;
-}
+export type ReadLimits = XlsxLimits;
 
 export const defaultLimits: ReadLimits = {
   maxFileBytes: 200 * 1024 * 1024,
@@ -43,100 +32,17 @@ export const defaultLimits: ReadLimits = {
 
 export const fileError = (code: string, message: string, extra: Record<string, unknown> = {}, status = 422) => new AppError(code, status, message, extra);
 
+// Registries have called a file that is no workbook `bad_file` since their first release.
+const registryFailure: UploadFailure = (problem, message, status) => fileError(problem === 'not_excel' ? 'bad_file' : problem, message, {}, status);
+
 /** Writes the upload to `path`; its size and SHA-256. Over the limit: `file_too_large`, nothing kept. */
-export async function spool(input: Readable, path: string, maxBytes: number): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) return done(fileError('file_too_large', `The file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MiB`, {}, 413));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(input, meter, createWriteStream(path));
-  } catch (error) {
-    await rm(path, { force: true });
-    // A multipart stream cut at its size limit says so in its own way; the answer is the same.
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw fileError('file_too_large', 'The file is too large', {}, 413);
-    throw error;
-  }
-  if (bytes === 0) throw fileError('empty_file', 'The file is empty');
-  return { bytes, sha256: hash.digest('hex') };
-}
+export const spool = (input: Readable, path: string, maxBytes: number) => spoolUpload(input, path, maxBytes, registryFailure);
 
 // ---------------------------------------------------------------------------------------------- xlsx
 
-/**
- * An xlsx is a zip; before ExcelJS sees it, its central directory is read and every entry is inflated
- * once into nothing while counting bytes. Declared sizes can lie, so the count of what actually comes
- * out is what is capped (yauzl also refuses an entry that inflates beyond its declared size).
- */
+/** The workbook's zip is checked before ExcelJS sees it (the kernel's upload guard); codes as registries name them. */
 export async function inspectXlsx(path: string, limits: ReadLimits): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, file) => (err ? reject(err) : resolve(file))),
-  ).catch(async (error: Error) => {
-    throw (await startsLikeZip(path))
-      ? fileError('truncated_file', `The workbook is incomplete (cut off during transfer?): ${error.message}`)
-      : fileError('bad_file', 'The file is not an Excel workbook (.xlsx)');
-  });
-  try {
-    const entries: yauzl.Entry[] = [];
-    let declared = 0;
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', reject);
-      zip.on('end', resolve);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        declared += entry.uncompressedSize;
-        if (entries.length >= 10_000) return reject(fileError('zip_bomb', 'The workbook has too many parts'));
-        if (declared > limits.maxUnzippedBytes) return reject(fileError('zip_bomb', `The workbook unpacks to more than ${mib(limits.maxUnzippedBytes)} MiB`));
-        if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > entry.compressedSize * limits.maxRatio) {
-          return reject(fileError('zip_bomb', `A part of the workbook is compressed more than ${limits.maxRatio} times`));
-        }
-        entries.push(entry);
-        zip.readEntry();
-      });
-      zip.readEntry();
-    }).catch((error: Error) => {
-      if (error instanceof AppError) throw error;
-      throw fileError('bad_file', `The workbook is damaged: ${error.message}`);
-    });
-    const names = new Set(entries.map((e) => e.fileName));
-    if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) throw fileError('bad_file', 'The file is a zip but not an Excel workbook (.xlsx)');
-    let inflated = 0;
-    for (const entry of entries) {
-      if (entry.fileName.endsWith('/')) continue;
-      const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('data', (chunk: Buffer) => {
-          inflated += chunk.length;
-          if (inflated > limits.maxUnzippedBytes) stream.destroy(fileError('zip_bomb', `The workbook unpacks to more than ${mib(limits.maxUnzippedBytes)} MiB`));
-        });
-        stream.on('error', reject);
-        stream.on('end', resolve);
-      }).catch((error: Error) => {
-        if (error instanceof AppError) throw error;
-        // yauzl: "too many bytes in the stream" — an entry inflating beyond what its header declares.
-        if (/too many bytes|expected \d+ bytes/i.test(error.message)) throw fileError('zip_bomb', 'A part of the workbook unpacks to more than its header declares');
-        throw fileError('bad_file', `The workbook is damaged: ${error.message}`);
-      });
-    }
-  } finally {
-    zip.close();
-  }
-}
-
-async function startsLikeZip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    await handle.read(head, 0, 4, 0);
-    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-  } finally {
-    await handle.close();
-  }
+  await inspectWorkbook(path, limits, registryFailure);
 }
 
 /** Rows of the first worksheet, header first, cells as text (see cellText). */
@@ -255,4 +161,3 @@ async function detectDelimiter(path: string, encoding: RegistryEncoding): Promis
   return best && best[1] > 0 ? best[0] : ';';
 }
 
-const mib = (n: number) => Math.floor(n / 1024 / 1024);

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { AppError } from '../errors/app-error.js';
+
+/**
+ * Uploaded files are never held in memory and never trusted: spooled to a temporary file with a size cap
+ * (hashed on the way), and a workbook's zip is checked before ExcelJS reads it — its directory read and
+ * every part inflated once into nothing while counting bytes, because declared sizes can lie (yauzl also
+ * refuses a part that inflates beyond its header). A zip bomb, a truncated or foreign file is an error with
+ * a stable code, never an exhausted process. Each API names the codes its clients already know (`fail`).
+ */
+export type UploadProblem = 'file_too_large' | 'empty_file' | 'not_excel' | 'truncated_file' | 'zip_bomb';
+
+export interface XlsxLimits {
+  /** Largest upload accepted. */
+  maxFileBytes: number;
+  /** Largest total of a workbook's parts once decompressed (declared and actually read). */
+  maxUnzippedBytes: number;
+  /** A part larger than this decompressed may not be compressed more than `maxRatio` times. */
+  ratioFloorBytes: number;
+  maxRatio: number;
+}
+
+export type UploadFailure = (problem: UploadProblem, message: string, status: number) => Error;
+
+/** The default: 413/422 problem naming the field `file`. */
+export const uploadFailure: UploadFailure = (code, message, status) => new AppError(code, status, message, { errors: [{ field: 'file', code, message }] });
+
+/** Writes the upload to `path`; its size and SHA-256. Over the limit or empty: an error, nothing kept. */
+export async function spoolUpload(input: Readable, path: string, maxBytes: number, fail: UploadFailure = uploadFailure): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tooLarge = () => fail('file_too_large', `The file is larger than ${mib(maxBytes)} MiB`, 413);
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) return done(tooLarge());
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(input, meter, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    // A multipart stream cut at its own size limit says so in its own way; the answer is the same.
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    throw error;
+  }
+  if (bytes === 0) {
+    await rm(path, { force: true });
+    throw fail('empty_file', 'The file is empty', 422);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Checks the workbook at `path`; answers how many `<row>`s its worksheets hold (a progress bar's total). */
+export async function inspectXlsx(path: string, limits: XlsxLimits, fail: UploadFailure = uploadFailure): Promise<{ rows: number }> {
+  const refuse = (problem: UploadProblem, message: string) => fail(problem, message, 422);
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, file) => (err ? reject(err) : resolve(file))),
+  ).catch(async (error: Error) => {
+    throw (await startsLikeZip(path)) ? refuse('truncated_file', `The workbook is incomplete (cut off during transfer?): ${error.message}`) : refuse('not_excel', 'The file is not an Excel workbook (.xlsx)');
+  });
+  const ours = new WeakSet<Error>();
+  const mark = (error: Error) => (ours.add(error), error);
+  const tooBig = () => mark(refuse('zip_bomb', `The workbook unpacks to more than ${mib(limits.maxUnzippedBytes)} MiB`));
+  let rows = 0;
+  try {
+    const entries: yauzl.Entry[] = [];
+    let declared = 0;
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', resolve);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        declared += entry.uncompressedSize;
+        if (entries.length >= 10_000) return reject(mark(refuse('zip_bomb', 'The workbook has too many parts')));
+        if (declared > limits.maxUnzippedBytes) return reject(tooBig());
+        if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > entry.compressedSize * limits.maxRatio) {
+          return reject(mark(refuse('zip_bomb', `A part of the workbook is compressed more than ${limits.maxRatio} times`)));
+        }
+        entries.push(entry);
+        zip.readEntry();
+      });
+      zip.readEntry();
+    }).catch((error: Error) => {
+      throw ours.has(error) ? error : refuse('not_excel', `The workbook is damaged: ${error.message}`);
+    });
+    const names = new Set(entries.map((e) => e.fileName));
+    if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) throw refuse('not_excel', 'The file is a zip but not an Excel workbook (.xlsx)');
+    let inflated = 0;
+    for (const entry of entries) {
+      if (entry.fileName.endsWith('/')) continue;
+      const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName);
+      const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
+      let tail = '';
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => {
+          inflated += chunk.length;
+          if (inflated > limits.maxUnzippedBytes) stream.destroy(tooBig());
+          if (sheet) {
+            // Count "<row " across chunk borders: keep the last 4 characters of the previous chunk.
+            const text = tail + chunk.toString('latin1');
+            for (let i = text.indexOf('<row '); i >= 0; i = text.indexOf('<row ', i + 5)) rows++;
+            tail = text.slice(-4);
+          }
+        });
+        stream.on('error', reject);
+        stream.on('end', resolve);
+      }).catch((error: Error) => {
+        if (ours.has(error)) throw error;
+        // yauzl: "too many bytes in the stream" — a part inflating beyond what its header declares.
+        if (/too many bytes|expected \d+ bytes/i.test(error.message)) throw refuse('zip_bomb', 'A part of the workbook unpacks to more than its header declares');
+        throw refuse('not_excel', `The workbook is damaged: ${error.message}`);
+      });
+    }
+  } finally {
+    zip.close();
+  }
+  return { rows };
+}
+
+async function startsLikeZip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    return head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  } finally {
+    await handle.close();
+  }
+}
+
+const mib = (n: number) => Math.floor(n / 1024 / 1024);
