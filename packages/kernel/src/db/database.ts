@@ -79,7 +79,10 @@ async function createPGlite<DB>(dataDir: string | undefined): Promise<Database<D
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // Loaded only when used: the module alone costs ~140 MB of RSS, which a service on a real server never needs.
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm as on a real server, so a migration may `create extension pg_trgm` (fuzzy name search).
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const pglite = await PGlite.create(dataDir, {
+    extensions: { pg_trgm },
     parsers: { [INT8]: (value: string) => BigInt(value), [NUMERIC]: (value: string) => value },
     serializers: { [INT8]: (value: unknown) => String(value) },
   });
