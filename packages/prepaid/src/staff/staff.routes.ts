@@ -1,6 +1,5 @@
 import { auditContext, conflict, notFound, recordAudit, type Database, type HttpApp } from '@app/kernel';
 import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import { openAccount, setAccountBlocked } from '../accounts/accounts.service.js';
 import { createClient, createMerchant, createProduct, createServiceProvider } from '../directories/directories.repo.js';
 import { Identifiers } from '../identifiers/identifiers.service.js';
@@ -8,6 +7,7 @@ import { toAnswer } from '../ledger/answer.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { PrepaidDb } from '../tables.js';
 import type { Terminals } from '../terminals/terminals.service.js';
+import { searchClients, statementQuery } from '../web/read/queries.js';
 import * as S from './staff.schema.js';
 
 /**
@@ -160,12 +160,7 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     },
     async (request) => {
       const { q, limit, offset } = request.query;
-      const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const { rows } = await sql<{ id: string; full_name: string; phone: string | null; accounts: string[] }>`
-        select c.id, c.full_name, c.phone, coalesce(array_agg(distinct a.number) filter (where a.number is not null), '{}') as accounts
-        from clients c left join accounts a on a.client_id = c.id left join identifiers i on i.account_id = a.id and i.status = 'active'
-        where c.full_name ilike ${like} or c.phone = ${q} or a.number = ${q} or i.value = upper(${q})
-        group by c.id order by c.full_name limit ${limit} offset ${offset}`.execute(db);
+      const rows = await searchClients(db, q, { limit, offset });
       return { items: rows.map((r) => ({ id: r.id, fullName: r.full_name, phone: r.phone, accounts: r.accounts })) };
     },
   );
@@ -233,16 +228,7 @@ export function registerStaffRoutes(app: HttpApp, deps: { database: Database<Pre
     '/api/accounts/:id/operations',
     { config: operator, schema: { ...tag('accounts'), summary: 'Account statement: operations, newest first', params: S.IdParams, querystring: S.Paging } },
     async (request) => {
-      const rows = await db
-        .selectFrom('operations as o')
-        .innerJoin('postings as p', 'p.operation_id', 'o.id')
-        .innerJoin('wallets as w', 'w.id', 'p.wallet_id')
-        .select(['o.id', 'o.seq', 'o.type', 'o.created_at', 'o.merchant_id', 'p.product_code', 'p.amount'])
-        .where('w.account_id', '=', request.params.id)
-        .orderBy('o.seq', 'desc')
-        .limit(request.query.limit)
-        .offset(request.query.offset)
-        .execute();
+      const rows = await statementQuery(db, request.params.id, request.query).execute();
       return { items: rows.map((r) => ({ operationId: r.id, type: r.type, at: r.created_at.toISOString(), merchantId: r.merchant_id, product: r.product_code, amount: Number(r.amount) })) };
     },
   );

@@ -1,7 +1,7 @@
 import { effectiveRoles, notFound, type Database, type HttpApp } from '@app/kernel';
-import { sql } from 'kysely';
 import { prepaidRoleHierarchy } from '../../roles.js';
 import type { PrepaidDb } from '../../tables.js';
+import { journalQuery } from './queries.js';
 import * as S from './read.schema.js';
 
 /**
@@ -20,29 +20,7 @@ export function registerJournalRoutes(app: HttpApp, deps: { database: Database<P
     { config: settlement, schema: { tags: ['journal'], summary: 'Operations journal: newest first, filtered by period, type, account, merchant; keyset paging', querystring: S.JournalQuery, response: { 200: S.JournalPage } } },
     async (request) => {
       const q = request.query;
-      // Order (created_at desc, seq desc) matches the indexes of migration 0020; the cursor is the last
-      // row's seq, looked up through its unique index, so microsecond timestamps survive the round trip.
-      const rows = await sql<{
-        id: string; seq: string; type: string; created_at: Date; amount: string; account_id: string | null; number: string | null;
-        merchant_id: string | null; merchant_name: string | null; terminal_id: string | null; original_operation_id: string | null; created_by: string | null;
-      }>`
-        select o.id, o.seq::text as seq, o.type, o.created_at, o.amount::text as amount, o.account_id, a.number, o.merchant_id, m.name as merchant_name,
-               o.terminal_id, o.original_operation_id, o.created_by
-        from (
-          select * from operations o
-          where true
-            ${q.from ? sql`and o.created_at >= ${new Date(q.from)}` : sql``}
-            ${q.to ? sql`and o.created_at < ${new Date(q.to)}` : sql``}
-            ${q.type ? sql`and o.type = ${q.type}` : sql``}
-            ${q.accountId ? sql`and o.account_id = ${q.accountId}` : sql``}
-            ${q.merchantId ? sql`and o.merchant_id = ${q.merchantId}` : sql``}
-            ${q.cursor ? sql`and (o.created_at, o.seq) < (select c.created_at, c.seq from operations c where c.seq = ${q.cursor}::bigint)` : sql``}
-          order by o.created_at desc, o.seq desc
-          limit ${q.limit + 1}
-        ) o
-        left join accounts a on a.id = o.account_id
-        left join merchants m on m.id = o.merchant_id
-        order by o.created_at desc, o.seq desc`.execute(db);
+      const rows = await journalQuery(q).execute(db);
       const page = rows.rows.slice(0, q.limit);
       return {
         items: page.map((r) => ({
