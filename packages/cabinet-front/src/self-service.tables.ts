@@ -59,6 +59,8 @@ export interface ReadingUploadsTable {
   /** jsonb, written as JSON text. */
   errors: ColumnType<CellError[], string | undefined, string>;
   confirm_jump: Generated<boolean>;
+  /** migrations/0010: the Excel template or an 80020 XML file. */
+  format: Generated<'xlsx' | '80020'>;
   submission_id: string | null;
   failure_code: string | null;
   failure_message: string | null;

@@ -42,4 +42,20 @@ export function registerUploadRoutes(app: HttpApp, deps: { uploads: ReadingUploa
       },
     );
   });
+  void app.register(async (instance) => {
+    const scope = typed(instance);
+    // The 80020 file streams too (up to 50 MiB); its bytes are decoded by the encoding its XML declaration names.
+    for (const type of ['application/xml', 'text/xml', 'application/octet-stream']) scope.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+    scope.post(
+      '/api/readings/uploads/80020',
+      {
+        config: consumer,
+        schema: { tags, summary: 'Upload hourly data as an 80020 XML file (body: the file; windows-1251 or UTF-8 as its declaration says): 202 with the upload job to poll', querystring: S.Upload80020Query, response: { 202: S.Upload } },
+      },
+      async (request, reply) => {
+        if (!(request.body instanceof Readable)) throw new AppError('unsupported_media_type', 415, 'Send the 80020 XML file itself as the body (content-type application/xml)');
+        return reply.status(202).send(await uploads.start80020(request.user!.id, { consumerRef: request.query.consumerRef, file: request.body, ...(request.query.fileName ? { fileName: request.query.fileName } : {}) }));
+      },
+    );
+  });
 }

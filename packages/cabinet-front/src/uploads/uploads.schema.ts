@@ -27,6 +27,8 @@ const CellError = Type.Object({ sheet: Type.String(), cell: Type.String(), code:
 export const Upload = Type.Object({
   id: Type.String(),
   consumerRef: Type.Union([Type.String(), Type.Null()]),
+  /** The Excel template or an 80020 XML file (then `sheet` of an error is the measuring point's code, `cell` line:column). */
+  format: Type.Optional(Type.Union([Type.Literal('xlsx'), Type.Literal('80020')])),
   fileName: Type.Optional(Type.String()),
   bytes: Type.Integer(),
   status: Type.Union([Type.Literal('queued'), Type.Literal('processing'), Type.Literal('done'), Type.Literal('failed')]),
@@ -53,3 +55,11 @@ export const Upload = Type.Object({
 });
 
 export const UploadParams = Type.Object({ uploadId: Type.String({ format: 'uuid' }) });
+
+export const Upload80020Query = Type.Object(
+  {
+    consumerRef: Type.String({ minLength: 1, maxLength: 64 }),
+    fileName: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);

@@ -14,6 +14,7 @@ import type { CellError } from '../self-service.tables.js';
 import type { CabinetFrontDb, LastReading } from '../tables.js';
 import { buildTemplate, cellAddress, HOURLY_SHEET, hourlyColumns, INTEGRAL_PREFIX, integralColumns, parseDateCell, parseDecimalCell } from './readings-workbook.js';
 import { cellText, fileError, inspectXlsx, spool, uploadLimits } from './xlsx-guard.js';
+import { points80020, read80020Upload } from './upload-80020.js';
 
 /**
  * Readings by Excel template: the template of the consumer's own points and meters, and upload jobs.
@@ -107,6 +108,7 @@ export class ReadingUploads {
     return {
       id: row.id,
       consumerRef: row.consumer_ref,
+      format: row.format,
       ...(row.file_name_enc ? { fileName: this.deps.pii.open('reading_uploads', 'file_name_enc', row.id, row.file_name_enc) } : {}),
       bytes: Number(row.bytes),
       status: stale ? ('failed' as const) : row.status,
@@ -247,29 +249,96 @@ export class ReadingUploads {
         submissionId ??= sent.submissionId;
       }
 
-      // Hourly days: one command per point (and per 400 days), all written with their rows in one transaction.
-      let hourlyDays = 0;
-      if (hourly.size > 0) {
-        await this.deps.database.transaction(async (trx) => {
-          for (const [pointId, days] of hourly) {
-            const sorted = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, d]) => ({ date, hours: d.hours }));
-            for (let i = 0; i < sorted.length; i += MAX_DAYS) {
-              const chunk = sorted.slice(i, i + MAX_DAYS);
-              const submission: SubmitHourly = { submissionId: randomUUID(), uploadId: id, userRef: userId, consumerRef, meteringPointId: pointId, days: chunk };
-              await trx.insertInto('hourly_submissions').values({ id: submission.submissionId, upload_id: id, consumer_ref: consumerRef, point_id: pointId, days: chunk.length, accepted: null, rejected: null, processed_at: null }).execute();
-              await enqueueMessage(trx, hourlyTopics.submit, submission, { id: submission.submissionId });
-              hourlyDays += chunk.length;
-            }
-          }
-        });
-        this.deps.nudge();
-      }
+      const hourlyDays = await this.sendHourly(id, userId, consumerRef, hourly);
       await finish({ status: 'done', progress: 100, rows_read: rowsRead, readings_sent: sendable.length, hourly_days_sent: hourlyDays, submission_id: submissionId });
     } catch (error) {
       const known = error instanceof AppError;
       if (!known) this.deps.logger.error({ err: error, uploadId: id }, 'upload processing failed');
       await finish({ status: 'failed', progress: 100, failure_code: known ? error.code : 'upload_failed', failure_message: known ? error.message.slice(0, 500) : 'The file could not be processed' });
     }
+  }
+
+  /**
+   * An 80020 XML file of hourly (or half-hourly) data: the same job, status and progress as the Excel upload,
+   * the same command to billing per point (upload-80020.ts reads it). Errors keep the cell-error shape:
+   * `sheet` is the measuring point's 80020 code ("80020" for the file), `cell` the line and column.
+   */
+  async start80020(userId: string, input: { consumerRef: string; file: Readable; fileName?: string }) {
+    await requireRight(this.db, userId, input.consumerRef, 'submit_readings', 'consumer_not_found');
+    const id = randomUUID();
+    const path = join(tmpdir(), `cabinet-upload-${id}.xml`);
+    const { bytes } = await spool(input.file, path, uploadLimits.maxFileBytes);
+    await this.db
+      .insertInto('reading_uploads')
+      .values({ id, user_id: userId, consumer_ref: input.consumerRef, format: '80020', file_name_enc: this.deps.pii.seal('reading_uploads', 'file_name_enc', id, input.fileName ?? null), bytes, confirm_jump: false, submission_id: null, failure_code: null, failure_message: null, duration_ms: null, finished_at: null })
+      .execute();
+    const job = this.process80020(id, userId, input.consumerRef, path, bytes)
+      .catch((error) => this.deps.logger.error({ err: error, uploadId: id }, 'upload job failed'))
+      .finally(() => {
+        this.running.delete(id);
+        void rm(path, { force: true });
+      });
+    this.running.set(id, job);
+    return this.get(userId, id);
+  }
+
+  private async process80020(id: string, userId: string, consumerRef: string, path: string, bytes: number) {
+    const started = Date.now();
+    const errors: CellError[] = [];
+    let errorCount = 0;
+    const finish = (values: Record<string, unknown>) =>
+      this.db
+        .updateTable('reading_uploads')
+        .set({ ...values, errors: JSON.stringify(errors), error_count: errorCount, duration_ms: Date.now() - started, finished_at: sql`now()`, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .execute();
+    try {
+      await this.progress(id, { status: 'processing', progress: 1 });
+      const rows = await this.db
+        .selectFrom('metering_points as p')
+        .leftJoin('meters as m', 'm.point_id', 'p.id')
+        .select(['p.id as point_id', 'p.code', 'm.kind', sql<string | null>`to_char(m.installed_on, 'YYYY-MM-DD')`.as('installed')])
+        .where('p.consumer_ref', '=', consumerRef)
+        .execute();
+      const points = points80020(rows.map((r) => ({ pointId: r.point_id, code: r.code, interval: r.kind === 'interval', installedOn: r.installed })));
+      const read = await read80020Upload(path, {
+        points,
+        today: this.deps.today(),
+        bytes,
+        problem: (where, code, message) => {
+          errorCount++;
+          if (errors.length < MAX_ERRORS) errors.push({ sheet: where.pointCode ?? '80020', cell: `L${where.line}:C${where.column}`, code, message });
+        },
+        onProgress: (read) => this.progress(id, { progress: Math.min(89, 1 + Math.floor((88 * read) / Math.max(bytes, 1))) }),
+      });
+      await this.progress(id, { rows_read: read.channelsRead, progress: 90 });
+      const hourlyDays = await this.sendHourly(id, userId, consumerRef, read.hourly);
+      await finish({ status: 'done', progress: 100, rows_read: read.channelsRead, readings_sent: 0, hourly_days_sent: hourlyDays, submission_id: null });
+    } catch (error) {
+      const known = error instanceof AppError;
+      if (!known) this.deps.logger.error({ err: error, uploadId: id }, 'upload processing failed');
+      await finish({ status: 'failed', progress: 100, failure_code: known ? error.code : 'upload_failed', failure_message: known ? error.message.slice(0, 500) : 'The file could not be processed' });
+    }
+  }
+
+  /** Hourly days: one command per point (and per 400 days), all written with their rows in one transaction. */
+  private async sendHourly(id: string, userId: string, consumerRef: string, hourly: Map<string, Map<string, { hours: string[]; row: number }>>): Promise<number> {
+    let hourlyDays = 0;
+    if (hourly.size === 0) return 0;
+    await this.deps.database.transaction(async (trx) => {
+      for (const [pointId, days] of hourly) {
+        const sorted = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, d]) => ({ date, hours: d.hours }));
+        for (let i = 0; i < sorted.length; i += MAX_DAYS) {
+          const chunk = sorted.slice(i, i + MAX_DAYS);
+          const submission: SubmitHourly = { submissionId: randomUUID(), uploadId: id, userRef: userId, consumerRef, meteringPointId: pointId, days: chunk };
+          await trx.insertInto('hourly_submissions').values({ id: submission.submissionId, upload_id: id, consumer_ref: consumerRef, point_id: pointId, days: chunk.length, accepted: null, rejected: null, processed_at: null }).execute();
+          await enqueueMessage(trx, hourlyTopics.submit, submission, { id: submission.submissionId });
+          hourlyDays += chunk.length;
+        }
+      }
+    });
+    this.deps.nudge();
+    return hourlyDays;
   }
 
   /** The consumer's interval metering points (from the front's copy of billing), with the meter's installation date. */
