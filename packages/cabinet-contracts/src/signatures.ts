@@ -24,14 +24,14 @@ export const SignerIdentity = Type.Object({
 export type SignerIdentity = Static<typeof SignerIdentity>;
 
 export const VerificationCheck = Type.Object({
-  check: Type.Union([Type.Literal('format'), Type.Literal('digest'), Type.Literal('signature'), Type.Literal('validity'), Type.Literal('chain'), Type.Literal('identity'), Type.Literal('code')]),
+  check: Type.Union([Type.Literal('format'), Type.Literal('digest'), Type.Literal('signature'), Type.Literal('validity'), Type.Literal('chain'), Type.Literal('revocation'), Type.Literal('identity'), Type.Literal('code')]),
   ok: Type.Boolean(),
   detail: Type.String({ maxLength: 2000 }),
 });
 
 export const VerificationReport = Type.Object({
   ok: Type.Boolean(),
-  /** Stable reason when not ok (signature_malformed, document_digest_mismatch, signature_invalid, certificate_expired, certificate_not_yet_valid, certificate_untrusted, signer_mismatch, algorithm_unsupported). */
+  /** Stable reason when not ok (signature_malformed, document_digest_mismatch, signature_invalid, certificate_expired, certificate_not_yet_valid, certificate_untrusted, certificate_revoked, revocation_unknown, signer_mismatch, algorithm_unsupported). */
   code: Type.Optional(Type.String()),
   method: Type.Union([Type.Literal('cms'), Type.Literal('simple')]),
   /** rsa | ecdsa | gost2012-256 | gost2012-512 | otp */
@@ -43,6 +43,8 @@ export const VerificationReport = Type.Object({
   signingTime: Type.Optional(Type.String({ format: 'date-time' })),
   verifiedAt: Type.String({ format: 'date-time' }),
   checks: Type.Array(VerificationCheck),
+  /** What could not be checked but did not refuse the signature (a revocation status unknown under the `warn` policy). */
+  warnings: Type.Optional(Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 20 })),
 });
 export type VerificationReport = Static<typeof VerificationReport>;
 

@@ -26,7 +26,8 @@ import { registerRequestRoutes } from './requests/requests.routes.js';
 import { Requests } from './requests/requests.service.js';
 import { registerSignatureRoutes } from './signatures/signatures.routes.js';
 import { Signatures } from './signatures/signatures.service.js';
-import { trustedRootsFrom, type TrustSettings } from './signatures/trust.js';
+import type { RevocationPolicy } from './signatures/revocation.js';
+import { crlsFrom, revocationPolicyFrom, trustedRootsFrom, type TrustSettings } from './signatures/trust.js';
 import type { CabinetFrontDb } from './tables.js';
 import './documents.tables.js';
 
@@ -35,6 +36,10 @@ export interface DocumentsAreaOptions {
   notifier?: Notifier;
   /** DER certificates signatures must chain to; default SIGNATURE_TRUSTED_ROOTS / SIGNATURE_TRUSTED_ROOTS_PEM. */
   trustedRoots?: readonly Uint8Array[];
+  /** CRLs (DER/PEM) of the issuers; default SIGNATURE_CRLS / SIGNATURE_CRLS_PEM, read at every verification. */
+  crls?: readonly Uint8Array[] | (() => readonly Uint8Array[]);
+  /** Default SIGNATURE_REVOCATION_POLICY, else `warn`. */
+  revocationPolicy?: RevocationPolicy;
   notifications?: DispatcherOptions & { enabled?: boolean };
   /** Clock of signature verification (tests). */
   now?: () => Date;
@@ -61,11 +66,17 @@ export function registerDocumentsArea(
   const applications = new Applications({ database, pii, attachments, nudge });
   let roots: readonly Uint8Array[] | undefined = options.trustedRoots;
   const trustedRoots = () => (roots ??= trustedRootsFrom({ SIGNATURE_TRUSTED_ROOTS: setting('SIGNATURE_TRUSTED_ROOTS'), SIGNATURE_TRUSTED_ROOTS_PEM: setting('SIGNATURE_TRUSTED_ROOTS_PEM') }));
+  const trust = (): TrustSettings => ({ SIGNATURE_CRLS: setting('SIGNATURE_CRLS'), SIGNATURE_CRLS_PEM: setting('SIGNATURE_CRLS_PEM'), SIGNATURE_REVOCATION_POLICY: setting('SIGNATURE_REVOCATION_POLICY') });
+  const crls = typeof options.crls === 'function' ? options.crls : options.crls ? () => options.crls as readonly Uint8Array[] : () => crlsFrom(trust());
+  // A wrong policy stops the start rather than the first signature.
+  const revocationPolicy = options.revocationPolicy ?? revocationPolicyFrom(trust());
   const signatures = new Signatures({
     database,
     pii,
     applications,
     trustedRoots,
+    crls,
+    revocationPolicy,
     sender: deps.otpSender ?? defaultOtpSender(config.NODE_ENV, runtime.logger.child({ component: 'otp' })),
     otpPolicy: deps.otpPolicy,
     nudge,

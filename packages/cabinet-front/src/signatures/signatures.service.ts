@@ -15,6 +15,7 @@ import { contactIndexOf } from '../auth/contact.js';
 import type { Pii } from '../crypto/pii.js';
 import { requireRight } from '../members/scope.js';
 import type { CabinetFrontDb } from '../tables.js';
+import type { RevocationPolicy } from './revocation.js';
 import { verifyDetachedSignature } from './verify.js';
 
 /**
@@ -34,6 +35,9 @@ export class Signatures {
       pii: Pii;
       applications: Applications;
       trustedRoots: () => readonly Uint8Array[];
+      /** CRLs of the issuers (revocation.ts) and what an unknown status does; default none, `warn`. */
+      crls?: () => readonly Uint8Array[];
+      revocationPolicy?: RevocationPolicy;
       sender: OtpSender;
       otpPolicy?: Partial<OtpPolicy>;
       nudge: () => void;
@@ -60,6 +64,8 @@ export class Signatures {
       document: this.bytesOf(row),
       signature,
       trustedRoots: this.deps.trustedRoots(),
+      crls: this.deps.crls?.() ?? [],
+      revocationPolicy: this.deps.revocationPolicy,
       expected: this.deps.applications.applicantOf(application),
       now: this.deps.now?.(),
     });

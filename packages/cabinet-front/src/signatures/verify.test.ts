@@ -1,6 +1,10 @@
 import type { Applicant } from '@app/cabinet-contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRoot, gostEngineAvailable, gostPki, issue, opensslSign, type Issued } from './testing/test-ca.js';
+import { createRoot, crlPem, gostEngineAvailable, gostPki, issue, issueCrl, opensslSign, type Issued } from './testing/test-ca.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crlsFrom, revocationPolicyFrom } from './trust.js';
 import { identityMismatch, verifyDetachedSignature } from './verify.js';
 
 /**
@@ -29,7 +33,7 @@ describe('detached CMS signatures', () => {
     const report = await verify(opensslSign(document, rsa, [intermediate]));
     expect(report).toMatchObject({ ok: true, algorithm: 'rsa', digestAlgorithm: 'sha256', signer: { innle: '7701234567', ogrn: '1027700000001', commonName: 'Иванов Иван' } });
     expect(report.chain).toHaveLength(3);
-    expect(report.checks.map((c) => c.check)).toEqual(['format', 'digest', 'signature', 'validity', 'chain', 'identity']);
+    expect(report.checks.map((c) => c.check)).toEqual(['format', 'digest', 'signature', 'validity', 'chain', 'revocation', 'identity']);
   });
 
   it('accepts an ECDSA P-256 signature, and PEM as well as DER', async () => {
@@ -86,6 +90,81 @@ describe('detached CMS signatures', () => {
     const pki = gostPki('/CN=Сидоров Сидор/INN=007701234567', 512);
     const report = await verify(opensslSign(document, pki.signer, [], 'gost'), { trustedRoots: [pki.root.der] });
     expect(report, JSON.stringify(report.checks)).toMatchObject({ ok: true, algorithm: 'gost2012-512', digestAlgorithm: 'streebog512' });
+  });
+});
+
+describe('revocation by CRL', () => {
+  let root: Issued;
+  let intermediate: Issued;
+  let good: Issued;
+  let revoked: Issued;
+  let goodSignature: Buffer;
+  let revokedSignature: Buffer;
+  beforeAll(async () => {
+    root = await createRoot('CN=CRL Test Root, O=Test');
+    intermediate = await issue(root, 'CN=CRL Issuing CA, O=Test', { ca: true });
+    good = await issue(intermediate, orgSubject);
+    revoked = await issue(intermediate, orgSubject, { alg: 'ecdsa' });
+    goodSignature = opensslSign(document, good, [intermediate]);
+    revokedSignature = opensslSign(document, revoked, [intermediate]);
+  });
+  const verify = (signature: Buffer, crls: Uint8Array[], revocationPolicy?: 'strict' | 'warn') =>
+    verifyDetachedSignature({ document, signature, trustedRoots: [root.der], expected: organisation, crls, revocationPolicy });
+
+  it('accepts a certificate its CA does not list, refuses one it lists: certificate_revoked (DER and PEM CRLs)', async () => {
+    const crls = [await issueCrl(root), await issueCrl(intermediate, { revoked: [revoked] })];
+    const ok = await verify(goodSignature, crls, 'strict');
+    expect(ok, JSON.stringify(ok.checks)).toMatchObject({ ok: true });
+    expect(ok.checks.find((c) => c.check === 'revocation')).toMatchObject({ ok: true, detail: expect.stringContaining('not revoked') });
+    expect(ok.warnings).toBeUndefined();
+    const refused = await verify(revokedSignature, crls.map((c) => Buffer.from(crlPem(c))));
+    expect(refused).toMatchObject({ ok: false, code: 'certificate_revoked' });
+    expect(refused.checks.at(-1)).toMatchObject({ check: 'revocation', ok: false, detail: expect.stringContaining('revoked since') });
+  });
+
+  it('refuses a revoked intermediate CA: everything it issued is refused', async () => {
+    const crls = [await issueCrl(root, { revoked: [intermediate] }), await issueCrl(intermediate)];
+    expect(await verify(goodSignature, crls)).toMatchObject({ ok: false, code: 'certificate_revoked' });
+  });
+
+  it('an expired CRL: strict refuses (revocation_unknown), warn accepts with a warning in the report', async () => {
+    const crls = [await issueCrl(root), await issueCrl(intermediate, { thisUpdate: -10, nextUpdate: -2 })];
+    expect(await verify(goodSignature, crls, 'strict')).toMatchObject({ ok: false, code: 'revocation_unknown', checks: expect.arrayContaining([expect.objectContaining({ check: 'revocation', detail: expect.stringContaining('expired') })]) });
+    const warned = await verify(goodSignature, crls, 'warn');
+    expect(warned).toMatchObject({ ok: true, warnings: [expect.stringContaining('expired')] });
+    // A revocation stays one in a stale CRL.
+    expect(await verify(revokedSignature, [await issueCrl(root), await issueCrl(intermediate, { revoked: [revoked], thisUpdate: -10, nextUpdate: -2 })], 'warn')).toMatchObject({ ok: false, code: 'certificate_revoked' });
+  });
+
+  it('a CRL not signed by the issuer counts for nothing: its entries are ignored and the status is unknown', async () => {
+    const forged = await issueCrl(intermediate, { revoked: [good], signer: root });
+    expect(await verify(goodSignature, [await issueCrl(root), forged], 'strict')).toMatchObject({ ok: false, code: 'revocation_unknown', checks: expect.arrayContaining([expect.objectContaining({ detail: expect.stringContaining('not signed by that issuer') })]) });
+    expect(await verify(goodSignature, [await issueCrl(root), forged], 'warn')).toMatchObject({ ok: true, warnings: [expect.stringContaining('not signed')] });
+  });
+
+  it('reads the CRLs configured (a DER file and PEM text) at every verification, and refuses a wrong setting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crl-'));
+    try {
+      writeFileSync(join(dir, 'issuing.crl'), await issueCrl(intermediate));
+      const settings = { SIGNATURE_CRLS: join(dir, 'issuing.crl'), SIGNATURE_CRLS_PEM: crlPem(await issueCrl(root)) };
+      expect(await verify(goodSignature, crlsFrom(settings), revocationPolicyFrom({ SIGNATURE_REVOCATION_POLICY: 'strict' }))).toMatchObject({ ok: true });
+      // The CA publishes a new CRL in the same place: the next verification sees it.
+      writeFileSync(join(dir, 'issuing.crl'), await issueCrl(intermediate, { revoked: [good] }));
+      expect(await verify(goodSignature, crlsFrom(settings), 'strict')).toMatchObject({ ok: false, code: 'certificate_revoked' });
+      writeFileSync(join(dir, 'issuing.crl'), 'not a CRL');
+      expect(() => crlsFrom(settings)).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(revocationPolicyFrom({})).toBe('warn');
+    expect(() => revocationPolicyFrom({ SIGNATURE_REVOCATION_POLICY: 'lax' })).toThrow(/strict or warn/);
+  });
+
+  it('without a CRL of the issuer: strict refuses, warn accepts with a warning', async () => {
+    expect(await verify(goodSignature, [], 'strict')).toMatchObject({ ok: false, code: 'revocation_unknown' });
+    const warned = await verify(goodSignature, []);
+    expect(warned.ok).toBe(true);
+    expect(warned.warnings).toHaveLength(2);
   });
 });
 

@@ -4,12 +4,14 @@ import type { Applicant, SignerIdentity, VerificationReport } from '@app/cabinet
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { gostOids, streebog, verifyGostCertificate, verifyGostCms } from './gost.js';
+import { checkRevocation, parseCrls, type RevocationPolicy } from './revocation.js';
 
 /**
  * Verification of a detached CMS/PKCS#7 signature over a document, in the order a reader checks one:
  * the format, the document's digest (the `messageDigest` signed attribute), the signature over the
  * signed attributes, the signer certificate's validity period, its chain to one of the configured
- * trusted roots, and that the signer is the applicant (INN / INNLE / OGRN / SNILS in the subject).
+ * trusted roots, the revocation status of every certificate below the root against the configured
+ * CRLs (revocation.ts), and that the signer is the applicant (INN / INNLE / OGRN / SNILS in the subject).
  * The first failure gives the stable reason code; the report lists every check made.
  *
  * RSA and ECDSA go through pkijs (WebCrypto); GOST R 34.10-2012 through gost.ts. pkijs may throw
@@ -26,6 +28,8 @@ export const signatureReasonCodes = [
   'certificate_not_yet_valid',
   'certificate_expired',
   'certificate_untrusted',
+  'certificate_revoked',
+  'revocation_unknown',
   'signer_mismatch',
 ] as const;
 export type SignatureReasonCode = (typeof signatureReasonCodes)[number];
@@ -67,6 +71,10 @@ export interface VerifyInput {
   trustedRoots: readonly Uint8Array[];
   /** Who must have signed: the applicant as stated in the application. */
   expected: Applicant;
+  /** CRLs (DER or PEM) of the issuers; see revocation.ts. */
+  crls?: readonly Uint8Array[];
+  /** `strict`: a certificate whose status cannot be told is refused (revocation_unknown); `warn` (default): accepted with a warning. */
+  revocationPolicy?: RevocationPolicy;
   now?: Date;
 }
 
@@ -116,8 +124,14 @@ export async function verifyDetachedSignature(input: VerifyInput): Promise<Verif
     checkValidity(signerCert, now, 'signer');
     pass('validity', `valid ${signerCert.notBefore.value.toISOString()} – ${signerCert.notAfter.value.toISOString()}`);
 
-    report.chain = await chainOf(signerCert, certificates, input.trustedRoots.map(parseCertificate), now);
+    const chain = await chainOf(signerCert, certificates, input.trustedRoots.map(parseCertificate), now);
+    report.chain = chain.map((c) => nameOf(c.subject));
     pass('chain', `chain to a trusted root: ${report.chain.join(' → ')}`);
+
+    const revocation = await checkRevocation(chain, parseCrls(input.crls ?? []), input.revocationPolicy ?? 'warn', now);
+    if (revocation.refused) throw new Refused(revocation.refused.code, 'revocation', revocation.refused.detail);
+    pass('revocation', revocation.detail);
+    if (revocation.warnings.length) report.warnings = revocation.warnings;
 
     const mismatch = identityMismatch(report.signer, input.expected);
     if (mismatch) throw new Refused('signer_mismatch', 'identity', mismatch);
@@ -175,9 +189,9 @@ function checkValidity(cert: pkijs.Certificate, now: Date, who: string) {
   if (cert.notAfter.value < now) throw new Refused('certificate_expired', 'validity', `the ${who} certificate expired on ${cert.notAfter.value.toISOString()}`);
 }
 
-/** From the signer up to a trusted root, over the certificates in the signature; subjects, signer first. */
-async function chainOf(signer: pkijs.Certificate, included: pkijs.Certificate[], roots: pkijs.Certificate[], now: Date): Promise<string[]> {
-  const chain = [nameOf(signer.subject)];
+/** From the signer up to a trusted root, over the certificates in the signature; signer first. */
+async function chainOf(signer: pkijs.Certificate, included: pkijs.Certificate[], roots: pkijs.Certificate[], now: Date): Promise<pkijs.Certificate[]> {
+  const chain = [signer];
   let current = signer;
   for (let depth = 0; depth < 6; depth++) {
     if (roots.some((r) => sameCertificate(r, current))) return chain;
@@ -188,7 +202,7 @@ async function chainOf(signer: pkijs.Certificate, included: pkijs.Certificate[],
     const isRoot = roots.some((r) => sameCertificate(r, issuer));
     if (!isRoot && !isCa(issuer)) throw new Refused('certificate_untrusted', 'chain', `"${nameOf(issuer.subject)}" is not a CA`);
     checkValidity(issuer, now, `issuer "${nameOf(issuer.subject)}"`);
-    chain.push(nameOf(issuer.subject));
+    chain.push(issuer);
     if (isRoot) return chain;
     current = issuer;
   }

@@ -9,7 +9,7 @@ import * as x509 from '@peculiar/x509';
 /**
  * A certification authority made by the tests: roots, intermediates and signer certificates with
  * @peculiar/x509 (RSA, ECDSA P-256) or OpenSSL's GOST engine, and detached CMS signatures made by
- * `openssl cms -sign`, as a consumer's signing software would make them.
+ * `openssl cms -sign`, as a consumer's signing software would make them; CRLs of its CAs (issueCrl).
  */
 x509.cryptoProvider.set(webcrypto as never);
 type CryptoKeyPair = { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
@@ -75,6 +75,26 @@ export async function issue(issuer: Issued, subject: string, options: { alg?: Ke
   });
   return done(cert, keys);
 }
+
+/**
+ * A CRL of `issuer` listing `revoked`, valid from `thisUpdate` to `nextUpdate` (days from now; default
+ * yesterday to a week ahead), signed with `signer`'s key (default the issuer's: another key makes a CRL
+ * not signed by its issuer). DER; `toPem` for the PEM form.
+ */
+export async function issueCrl(issuer: Issued, options: { revoked?: Issued[]; thisUpdate?: number; nextUpdate?: number; signer?: Issued } = {}): Promise<Buffer> {
+  const signer = options.signer ?? issuer;
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.cert.subject,
+    thisUpdate: new Date(Date.now() + (options.thisUpdate ?? -1) * day),
+    nextUpdate: new Date(Date.now() + (options.nextUpdate ?? 7) * day),
+    signingAlgorithm: signer.cert.publicKey.algorithm.name === 'ECDSA' ? ALGORITHMS.ecdsa : ALGORITHMS.rsa,
+    signingKey: signer.keys.privateKey,
+    entries: (options.revoked ?? []).map((r) => ({ serialNumber: r.cert.serialNumber, revocationDate: new Date(Date.now() - 3_600_000), reason: x509.X509CrlReason.keyCompromise })),
+  });
+  return Buffer.from(crl.rawData);
+}
+
+export const crlPem = (der: Buffer) => `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END X509 CRL-----\n`;
 
 /** A detached CMS signature (DER) of `document` by `signer`, made by `openssl cms -sign`, with `chain` included. */
 export function opensslSign(document: Uint8Array, signer: { certPem: string; keyPem: string }, chain: Array<{ certPem: string }> = [], engine?: 'gost'): Buffer {
