@@ -2,6 +2,7 @@ import type { Database, HttpApp, ServiceRuntime } from '@app/kernel';
 import type { Pii } from './crypto/pii.js';
 import { TbankAcquiring, type AcquiringAdapter } from './payments/acquiring.js';
 import { registerPaymentRoutes } from './payments/payments.routes.js';
+import { notifyNetworksFrom, parseNetworks } from './payments/source-networks.js';
 import { Payments } from './payments/payments.service.js';
 import { Readings } from './readings/readings.service.js';
 import type { CabinetFrontDb } from './tables.js';
@@ -18,6 +19,8 @@ export interface PaymentOptions {
   reconcileIntervalMs?: number;
   /** Only orders untouched this long are checked (default 120 s: the notification usually comes first). */
   reconcileAfterMs?: number;
+  /** Networks the bank's notifications may come from (CIDR list); default ACQUIRING_NOTIFY_NETWORKS, see source-networks.ts. */
+  notifyNetworks?: string;
 }
 
 export interface SelfServiceOptions {
@@ -44,16 +47,18 @@ export function registerSelfService(
   const database = deps.runtime.database as Database<CabinetFrontDb>;
   const logger = deps.runtime.logger.child({ component: 'payments' });
   const paymentOptions = deps.options?.payments ?? {};
+  const acquiring = paymentOptions.acquiring === undefined ? acquiringFromEnv(env) : paymentOptions.acquiring;
+  const notifyNetworks = paymentOptions.notifyNetworks ? parseNetworks(paymentOptions.notifyNetworks) : notifyNetworksFrom({ ACQUIRING_NOTIFY_NETWORKS: env.ACQUIRING_NOTIFY_NETWORKS, NODE_ENV: env.NODE_ENV }, acquiring !== null);
   const payments = new Payments({
     database,
     pii: deps.pii,
-    acquiring: paymentOptions.acquiring === undefined ? acquiringFromEnv(env) : paymentOptions.acquiring,
+    acquiring,
     publicUrl: paymentOptions.publicUrl ?? env.CABINET_PUBLIC_URL ?? `http://127.0.0.1:${env.CABINET_FRONT_PORT ?? '3100'}`,
     today: deps.today,
     nudge: deps.nudge,
     logger,
   });
-  registerPaymentRoutes(app, { payments });
+  registerPaymentRoutes(app, { payments, notifyNetworks });
 
   // The same validation and command as the reading form: a Readings over the same database and clock.
   const readings = new Readings({ database, today: deps.today, nudge: deps.nudge });

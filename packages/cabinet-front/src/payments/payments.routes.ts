@@ -1,13 +1,14 @@
-import type { HttpApp } from '@app/kernel';
+import { AppError, clientAddress, type HttpApp } from '@app/kernel';
 import type { Payments } from './payments.service.js';
+import type { SourceNetworks } from './source-networks.js';
 import * as S from './payments.schema.js';
 
 const consumer = { access: { roles: ['consumer'] } } as const;
 const tags = ['payments'];
 
 /** Card payments: create (needs the `pay` right), list, one order, the return from the bank, the bank's notifications. */
-export function registerPaymentRoutes(app: HttpApp, deps: { payments: Payments }) {
-  const { payments } = deps;
+export function registerPaymentRoutes(app: HttpApp, deps: { payments: Payments; notifyNetworks: SourceNetworks }) {
+  const { payments, notifyNetworks } = deps;
   app.post(
     '/api/payments/orders',
     {
@@ -38,8 +39,15 @@ export function registerPaymentRoutes(app: HttpApp, deps: { payments: Payments }
   app.post(
     '/api/payments/notifications/:provider',
     {
-      // The bank calls it: no session, no CSRF token; trust comes from the message's signature (adapter).
+      // The bank calls it: no session, no CSRF token; trust comes from the source network and the message's signature (adapter).
       config: { access: 'public', csrf: false },
+      // Before the body is even parsed: a stranger's request costs nothing and changes nothing.
+      onRequest: async (request) => {
+        if (!notifyNetworks.allows(clientAddress(request))) {
+          request.log.warn({ ip: clientAddress(request) }, 'acquiring notification from outside the configured networks refused');
+          throw new AppError('notification_source_forbidden', 403, 'Notifications are accepted only from the bank’s networks');
+        }
+      },
       schema: { tags, summary: 'Acquiring notification (T-Bank: signed with Token); answers OK once applied', params: S.ProviderParams, body: S.NotificationBody },
     },
     async (request, reply) => {

@@ -208,4 +208,24 @@ describe('card payments through the T-Bank emulator', () => {
       await front.db.updateTable('memberships').set({ rights: ['view', 'submit_readings', 'pay', 'sign'] }).where('user_id', '=', a.userId).execute();
     }
   });
+
+  it('accepts notifications only from the networks configured: another source gets 403 and changes nothing', async () => {
+    const created = (await order({ contractId: 'pay-c1', amount: '5000' })).json();
+    const paymentId = created.paymentUrl.split('/').pop() as string;
+    bank.payments.get(paymentId)!.status = 'CONFIRMED'; // the payer paid; the notification is to come
+    const genuine = bank.notificationOf(paymentId);
+    const post = (remoteAddress: string) => front.app.inject({ method: 'POST', url: '/api/payments/notifications/tbank', payload: genuine, remoteAddress });
+    for (const stranger of ['203.0.113.7', '10.0.0.5', '::ffff:198.51.100.1', '2001:db8::1']) {
+      const res = await post(stranger);
+      expect(res.statusCode, stranger).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'notification_source_forbidden' });
+    }
+    expect((await a.call('GET', `/api/payments/orders/${created.id}`)).json()).toMatchObject({ status: 'pending' });
+    expect(await front.db.selectFrom('payment_order_events').select('source').where('order_id', '=', created.id).where('source', '=', 'notification').execute()).toEqual([]);
+    expect(registerCommands(created.id)).toEqual([]);
+    // The same signed notification from the bank's network (here the emulator's loopback) applies.
+    const fromBank = await post('127.0.0.1');
+    expect([fromBank.statusCode, fromBank.body]).toEqual([200, 'OK']);
+    expect((await a.call('GET', `/api/payments/orders/${created.id}`)).json()).toMatchObject({ status: 'paid' });
+  });
 });
