@@ -16,6 +16,8 @@ import { registerMemberRoutes } from './members/members.routes.js';
 import { registerMoneyRoutes } from './money/money.routes.js';
 import { todayIn } from './paging.js';
 import { registerReadingRoutes } from './readings/readings.routes.js';
+import { HourlyExport } from './readings/hourly-export.js';
+import { registerHourlyExportRoutes } from './readings/hourly-export.routes.js';
 import { Readings } from './readings/readings.service.js';
 import { registerStatusRoutes } from './status.routes.js';
 import { registerSelfService, type SelfServiceOptions } from './self-service.js';
@@ -94,6 +96,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   registerDataRoutes(app, { database, pii });
   registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });
   registerMoneyRoutes(app, { database, pii });
+  registerHourlyExportRoutes(app, { exports: new HourlyExport({ database, pii }) });
   registerSummaryRoute(app, { database, pii });
   registerDocumentsArea(app, runtime, config, { pii, nudge, otpSender: options.otpSender, otpPolicy: options.otpPolicy, options: options.documents });
   registerSelfService(app, { runtime, pii, nudge, today: options.today ?? (() => todayIn(timeZone)), options: options.selfService });

@@ -32,6 +32,15 @@ export function format(millionths: bigint): string {
 
 const trim = (value: string) => format(scaled(value));
 
+/** The exact sum of kWh values given as decimal text (at most 6 fraction digits). */
+export function sumKwh(values: readonly string[]): string {
+  return format(values.reduce((sum, v) => sum + scaledSigned(v), 0n));
+}
+
+function scaledSigned(value: string): bigint {
+  return value.startsWith('-') ? -scaled(value.slice(1)) : scaled(value);
+}
+
 /**
  * The 80020 code of a cabinet metering point: its billing code when that is the 15-digit code of the
  * market's registry; for the reference billing's demo codes (`TU-0000001`: letters, a dash, digits) the

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
+import yazl from 'yazl';
 
 /** What one 80020 message holds when written: one operating day of one sender. */
 export interface Message80020 {
@@ -48,6 +50,14 @@ export function write80020(message: Message80020, options: { encoding?: Encoding
   parts.push('</message>\n');
   const text = parts.join('');
   return encoding === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'win1251');
+}
+
+/** Several days' messages as one ZIP, streamed (the market's exchange sends a file per day). */
+export function zip80020(files: Array<{ name: string; bytes: Buffer }>): Readable {
+  const zip = new yazl.ZipFile();
+  for (const f of files) zip.addBuffer(f.bytes, f.name);
+  zip.end();
+  return zip.outputStream as Readable;
 }
 
 /** The file name the market's exchange uses: 80020_<sender INN>_<YYYYMMDD>_<number>.xml */
