@@ -1,6 +1,6 @@
 import { backOfficeRoleHierarchy, cabinetBackMigrations, createCabinetBackApp, demoBackOfficeStaff, seedCabinetBackDemo } from '@app/cabinet-back';
 import { effectiveRoles, fastHashingForTests, type HttpApp, type RoleHierarchy, type RouteAccess } from '@app/kernel';
-import { createTestRuntime, testConfig } from '@app/kernel/testing';
+import { createTestRuntime, loginWithTotp, testConfig } from '@app/kernel/testing';
 import { createPrepaidApp, demoStaff, prepaidMigrations, prepaidRoleHierarchy, seedPrepaidDemo } from '@app/prepaid';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -22,9 +22,8 @@ afterAll(async () => {
 async function sessionsFor(app: HttpApp, users: readonly Login[]) {
   const sessions: Record<string, { cookies: Record<string, string>; csrf: string }> = {};
   for (const user of users) {
-    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: user.login, password: user.password }, remoteAddress: `10.7.0.${Object.keys(sessions).length + 1}` });
-    expect(res.statusCode, `login ${user.login}`).toBe(200);
-    sessions[user.login] = { cookies: Object.fromEntries(res.cookies.map((c) => [c.name, c.value])), csrf: res.json().csrfToken };
+    const res = await loginWithTotp(app, { login: user.login, password: user.password }, { remoteAddress: `10.7.0.${Object.keys(sessions).length + 1}` });
+    sessions[user.login] = { cookies: res.cookies, csrf: res.csrf };
   }
   return sessions;
 }

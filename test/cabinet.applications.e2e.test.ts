@@ -4,7 +4,7 @@ import { BillingRefAdapter, cabinetBackMigrations, createCabinetBackApp, seedCab
 import { cabinetFrontMigrations, createCabinetFrontApp, MemoryOtpSender, RecordingNotifier, resolveKeyRing } from '@app/cabinet-front';
 import { createRoot, issue, opensslSign, type Issued } from '@app/cabinet-front/testing';
 import { createBus, createCache, createLogger, fastHashingForTests, startOutboxRelay, type Bus, type Database, type HttpApp, type ServiceRuntime } from '@app/kernel';
-import { createTestDatabase, testConfig, waitFor, type TestDatabase } from '@app/kernel/testing';
+import { createTestDatabase, loginWithTotp, testConfig, waitFor, type TestDatabase } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -89,10 +89,8 @@ afterAll(async () => {
 type Call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => Promise<{ statusCode: number; json: () => any; body: string; rawPayload: Buffer }>;
 
 async function session(app: HttpApp, login: string, password: string, remoteAddress: string): Promise<Call> {
-  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login, password }, remoteAddress });
-  expect(res.statusCode, res.body).toBe(200);
-  const cookies = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
-  const csrf = res.json().csrfToken as string;
+  // Staff walk the two-factor path (enrol at first login); consumers have it off, one password step.
+  const { cookies, csrf } = await loginWithTotp(app, { login, password }, { remoteAddress });
   return (method, url, payload) => app.inject({ method, url, cookies, headers: { 'x-csrf-token': csrf }, ...(payload !== undefined ? { payload: payload as object } : {}) });
 }
 

@@ -1,6 +1,6 @@
 import { cabinetBackMigrations, createCabinetBackApp, demoBackOfficeStaff, seedCabinetBackDemo } from '@app/cabinet-back';
 import { fastHashingForTests, type HttpApp } from '@app/kernel';
-import { createTestRuntime, testConfig } from '@app/kernel/testing';
+import { createTestRuntime, loginWithTotp, testConfig } from '@app/kernel/testing';
 import { createPrepaidApp, demoStaff, prepaidMigrations, seedPrepaidDemo } from '@app/prepaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -38,9 +38,7 @@ async function service(name: 'prepaid' | 'cabinet-back') {
   }
   closers.push(() => app.close());
   await app.ready();
-  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: login.login, password: login.password } });
-  const cookies = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
-  const csrf = res.json().csrfToken as string;
+  const { cookies, csrf } = await loginWithTotp(app, { login: login.login, password: login.password });
   return { app, cookies, csrf, openapi: (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApi };
 }
 

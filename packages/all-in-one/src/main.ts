@@ -83,8 +83,8 @@ if (bank) stoppers.push(() => bank.close());
 const acquiring = acquiringFromEnv() ?? new TbankAcquiring({ url: bank!.apiUrl, terminalKey: bank!.terminalKey, password: bank!.password });
 const apps = {
   prepaid: await createPrepaidApp(prepaid, config),
-  cabinetBack: await createCabinetBackApp(cabinetBack, config, { billing: billing.adapter, nudge: cabinetBack.nudge }),
-  cabinetFront: await createCabinetFrontApp(cabinetFront, config, { nudge: cabinetFront.nudge, selfService: { payments: { acquiring, publicUrl: frontUrl } } }),
+  cabinetBack: await createCabinetBackApp(cabinetBack, config, { billing: billing.adapter, nudge: cabinetBack.nudge, support: { frontUrl: () => frontUrl } }),
+  cabinetFront: await createCabinetFrontApp(cabinetFront, config, { nudge: cabinetFront.nudge, selfService: { payments: { acquiring, publicUrl: frontUrl } }, invitations: { publicUrl: () => frontUrl } }),
 };
 stoppers.push(await startCabinetBackWorkers(cabinetBack, billing.adapter, { nudge: cabinetBack.nudge, syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS }));
 stoppers.push(...(await startPrepaidWorkers(prepaid, config)));
@@ -127,6 +127,10 @@ ${logins(demoConsumers)}
   Back office (LAN)        ${urls.cabinetBack}        API docs ${urls.cabinetBack}/docs
     staff logins:
 ${logins(demoBackOfficeStaff)}
+    two-factor login is required of staff: at first login the session can only enrol an authenticator
+      (the back-office page shows the QR code; by API: POST /auth/totp/enrol → secret, then POST /auth/totp/confirm
+      {"code":"123456"} → recovery codes); later logins answer 202 totp_required → POST /auth/login/totp {challenge, code}
+    support "open as consumer": log in as support, POST /api/back-office/support/grants {consumerRef, reason} → a one-time cabinet link
 
   Log in:  curl -c jar -H 'content-type: application/json' -d '{"login":"admin","password":"Prepaid-2026!"}' ${urls.prepaid}/auth/login
   Health:  ${urls.prepaid}/health  ${urls.prepaid}/ready  ${urls.prepaid}/metrics

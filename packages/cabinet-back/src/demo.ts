@@ -5,6 +5,7 @@ export const demoBackOfficeStaff: Array<{ login: string; password: string; displ
   { login: 'admin', password: 'BackOffice-2026!', displayName: 'Администратор', roles: ['admin'] },
   { login: 'supervisor', password: 'BackOffice-2026!', displayName: 'Руководитель группы', roles: ['supervisor'] },
   { login: 'employee', password: 'BackOffice-2026!', displayName: 'Специалист по работе с потребителями', roles: ['employee'] },
+  { login: 'support', password: 'BackOffice-2026!', displayName: 'Специалист поддержки', roles: ['employee', 'support'] },
 ];
 
 export async function seedCabinetBackDemo(database: Database, hashing?: PasswordHashing) {

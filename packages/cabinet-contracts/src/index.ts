@@ -10,3 +10,4 @@ export * from './attachments.js';
 export * from './applications.js';
 export * from './requests.js';
 export * from './signatures.js';
+export * from './support.js';

@@ -12,7 +12,11 @@ import { registerDataRoutes } from './read-model/data.routes.js';
 import { registerSummaryRoute } from './read-model/summary.routes.js';
 import { registerLinkRoutes } from './links/link.routes.js';
 import { Links } from './links/link.service.js';
+import { registerActionJournal, registerHistoryRoute } from './members/history.js';
+import { registerInvitationRoutes } from './members/invitations.js';
 import { registerMemberRoutes } from './members/members.routes.js';
+import { notifierFrom, type Notifier } from './notifications/notifier.js';
+import { registerSupportRoutes } from './support/support.js';
 import { registerMoneyRoutes } from './money/money.routes.js';
 import { todayIn } from './paging.js';
 import { registerReadingRoutes } from './readings/readings.routes.js';
@@ -47,6 +51,8 @@ export interface CabinetFrontOptions {
   selfService?: SelfServiceOptions;
   /** Applications, requests, signatures, e-mail notifications (documents-area.ts). */
   documents?: DocumentsAreaOptions;
+  /** Representatives' invitations: the cabinet's public address for the e-mailed link (default CABINET_PUBLIC_URL or http://localhost:3100) and the notifier (default documents.notifier, else SMTP_URL). */
+  invitations?: { publicUrl?: () => string; notifier?: Notifier };
   /** The consumer cabinet SPA served at `/` (web/cabinet-web.ts); false: the API only. */
   web?: CabinetWebOptions | false;
 }
@@ -70,7 +76,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
     readiness: { database: () => runtime.database.ping(), cache: () => runtime.cache.ping() },
     trustProxy: config.NODE_ENV === 'production',
   });
-  await registerAuth(app, {
+  const auth = await registerAuth(app, {
     database: runtime.database,
     cache: runtime.cache,
     settings: {
@@ -86,12 +92,20 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
         const view = await describeConsumerUser(database.db, pii, user.id);
         return view ? { login: view.login, displayName: view.displayName } : { login: user.loginKey, displayName: user.displayName };
       },
+      // Consumers may turn on two-factor login (TOTP); the secrets are sealed with the field keys.
+      twoFactor: { mode: 'optional', issuer: 'Личный кабинет потребителя', keys },
     },
   });
   registerStatusRoutes(app, runtime);
   const registration = new Registration({ database, pii, sender: options.otpSender ?? defaultOtpSender(config.NODE_ENV, runtime.logger.child({ component: 'otp' })), cache: runtime.cache, hashing: options.hashing, policy: options.otpPolicy });
   registerRegistrationRoutes(app, { registration, database, pii });
   registerMemberRoutes(app, { database, pii });
+  registerActionJournal(app, { database, logger: runtime.logger.child({ component: 'history' }) });
+  registerHistoryRoute(app, { database, pii });
+  const invitationNotifier = options.invitations?.notifier ?? options.documents?.notifier ?? notifierFrom({ SMTP_URL: process.env.SMTP_URL, MAIL_FROM: process.env.MAIL_FROM }, runtime.logger.child({ component: 'notifier' }));
+  const publicUrl = options.invitations?.publicUrl ?? (() => process.env.CABINET_PUBLIC_URL ?? 'http://localhost:3100');
+  registerInvitationRoutes(app, { database, pii, options: { notifier: invitationNotifier, publicUrl, logger: runtime.logger.child({ component: 'invitations' }) } });
+  registerSupportRoutes(app, { database, auth });
   registerLinkRoutes(app, { links: new Links({ database, pii, cache: runtime.cache, nudge }) });
   registerDataRoutes(app, { database, pii });
   registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });

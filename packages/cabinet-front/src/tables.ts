@@ -43,7 +43,8 @@ export const allRights: readonly Right[] = ['view', 'submit_readings', 'pay', 's
 export interface MembershipsTable {
   user_id: string;
   consumer_ref: string;
-  role: 'owner' | 'representative';
+  /** support: a back-office employee's read-only look (support/), never listed as a member. */
+  role: 'owner' | 'representative' | 'support';
   rights: ColumnType<Right[], Right[], Right[]>;
   created_at: Generated<Date>;
 }

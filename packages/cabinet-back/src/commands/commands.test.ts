@@ -3,7 +3,7 @@ import { connected } from '../testing.js';
 import { commandTopics, eventTopics, type ConsumerSnapshot, type LinkBySecret, type ReadingsProcessed, type SubmitReadings } from '@app/cabinet-contracts';
 import { fastHashingForTests, type Database, type HttpApp } from '@app/kernel';
 import type { CabinetBackDb } from '../tables.js';
-import { createTestRuntime, testConfig, waitFor } from '@app/kernel/testing';
+import { createTestRuntime, loginWithTotp, testConfig, waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBilling } from '../billing/fake-billing.js';
@@ -192,9 +192,8 @@ describe('cabinet-back command handlers', () => {
   describe('link requests in the back office', () => {
     const loginAs = async (login: string) => {
       const user = demoBackOfficeStaff.find((u) => u.login === login)!;
-      const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login, password: user.password } });
-      expect(res.statusCode).toBe(200);
-      return { cookies: Object.fromEntries(res.cookies.map((c) => [c.name, c.value])), headers: { 'x-csrf-token': res.json().csrfToken as string } };
+      const res = await loginWithTotp(app, { login, password: user.password });
+      return { cookies: res.cookies, headers: { 'x-csrf-token': res.csrf } };
     };
     const request = async (contractNumber: string) => {
       const commandId = randomUUID();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { commandTopics, paymentTopics, type LinkBySecret, type RegisterPayment } from '@app/cabinet-contracts';
 import { fastHashingForTests, type HttpApp } from '@app/kernel';
-import { createTestRuntime, testConfig, waitFor } from '@app/kernel/testing';
+import { createTestRuntime, loginWithTotp, testConfig, waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBilling } from '../billing/fake-billing.js';
@@ -43,9 +43,7 @@ describe('back-office payments list', () => {
     await applied(id);
   };
   const login = async (who: string, ip: string) => {
-    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: who, password: 'BackOffice-2026!' }, remoteAddress: ip });
-    expect(res.statusCode).toBe(200);
-    const cookies = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
+    const { cookies } = await loginWithTotp(app, { login: who, password: 'BackOffice-2026!' }, { remoteAddress: ip });
     return (url: string) => app.inject({ method: 'GET', url, cookies });
   };
 

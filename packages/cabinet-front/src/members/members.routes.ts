@@ -11,8 +11,8 @@ const tags = ['consumers'];
 
 /**
  * The consumers (billing's holders of contracts) the caller acts for, and for owners the people who
- * act for the same consumer. Invitations of representatives by e-mail come in a later issue; the
- * membership table and the rights every route checks are already in place.
+ * act for the same consumer. Invitations, rights changes and revocation: invitations.ts; the
+ * history of who did what: history.ts; support's read-only visits: ../support/.
  */
 export function registerMemberRoutes(app: HttpApp, deps: { database: Database<CabinetFrontDb>; pii: Pii }) {
   const db = deps.database.db;
@@ -51,7 +51,7 @@ export function registerMemberRoutes(app: HttpApp, deps: { database: Database<Ca
       const membership = await rightsFor(db, request.user!.id, request.params.consumerRef);
       if (!membership || !membership.rights.includes('view')) throw notFound('consumer_not_found', 'No such consumer');
       if (membership.role !== 'owner') throw forbidden('owner_only', 'Only an owner sees who acts for the consumer');
-      const rows = await db.selectFrom('memberships').selectAll().where('consumer_ref', '=', request.params.consumerRef).orderBy('created_at').limit(500).execute();
+      const rows = await db.selectFrom('memberships').selectAll().where('consumer_ref', '=', request.params.consumerRef).where('role', '!=', 'support').orderBy('created_at').limit(500).execute();
       return {
         items: await Promise.all(
           rows.map(async (m) => {

@@ -13,7 +13,7 @@ export function inScope(userId: string, right: Right, column: string = 'consumer
   return sql<SqlBool>`${sql.ref(column)} in (select m.consumer_ref from memberships m where m.user_id = ${userId} and ${right} = any(m.rights))`;
 }
 
-export async function rightsFor(db: Db, userId: string, consumerRef: string): Promise<{ role: 'owner' | 'representative'; rights: Right[] } | undefined> {
+export async function rightsFor(db: Db, userId: string, consumerRef: string): Promise<{ role: 'owner' | 'representative' | 'support'; rights: Right[] } | undefined> {
   return db.selectFrom('memberships').select(['role', 'rights']).where('user_id', '=', userId).where('consumer_ref', '=', consumerRef).executeTakeFirst();
 }
 

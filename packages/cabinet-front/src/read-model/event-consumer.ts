@@ -10,7 +10,8 @@ import {
   ProfileComputed,
   ReadingsProcessed,
 } from '@app/cabinet-contracts';
-import { HourlyProcessed, hourlyTopics, PaymentRegistered, paymentTopics } from '@app/cabinet-contracts';
+import { HourlyProcessed, hourlyTopics, PaymentRegistered, paymentTopics, SupportGranted, supportTopics } from '@app/cabinet-contracts';
+import { applySupportGranted } from '../support/support.js';
 import { applyPaymentRegistered } from '../payments/payments.service.js';
 import { applyHourlyProcessed } from '../uploads/uploads.apply.js';
 import { consumeOnce, type Database, type Logger, type Message, type ServiceRuntime, type Subscription } from '@app/kernel';
@@ -52,6 +53,7 @@ const routes: Record<string, EventRoute> = {
   [eventTopics.accountChanged]: { schema: AccountChanged, apply: (trx, _pii, e: AccountChanged) => applyAccount(trx, e.consumerRef, e.version, e.account) },
   [paymentTopics.registered]: { schema: PaymentRegistered, apply: (trx, _pii, e: PaymentRegistered) => applyPaymentRegistered(trx, e) },
   [hourlyTopics.processed]: { schema: HourlyProcessed, apply: (trx, _pii, e: HourlyProcessed) => applyHourlyProcessed(trx, e) },
+  [supportTopics.granted]: { schema: SupportGranted, apply: (trx, _pii, e: SupportGranted) => applySupportGranted(trx, e) },
   ...documentEventRoutes,
 };
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AuthTables } from './tables.js';
+import type { ActingAs, AuthTables, SessionRestriction } from './tables.js';
 
 type Db = Kysely<AuthTables> | Transaction<AuthTables>;
 const db = (executor: unknown) => executor as Db;
@@ -16,11 +16,13 @@ export interface SessionUser {
   loginKey: string;
   displayName: string;
   roles: string[];
+  restriction: SessionRestriction | null;
+  actingAs: ActingAs | null;
 }
 
 export async function insertSession(
   executor: unknown,
-  session: { userId: string; ttlMinutes: number; ip: string | null; userAgent: string | null },
+  session: { userId: string; ttlMinutes: number; ip: string | null; userAgent: string | null; restriction?: SessionRestriction | null; actingAs?: ActingAs | null },
 ): Promise<{ token: string; tokenHash: string; csrfToken: string; expiresAt: Date }> {
   const token = newToken();
   const csrfToken = newToken();
@@ -33,6 +35,8 @@ export async function insertSession(
       expires_at: sql<Date>`now() + make_interval(mins => ${session.ttlMinutes})`,
       ip: session.ip,
       user_agent: session.userAgent?.slice(0, 512) ?? null,
+      restriction: session.restriction ?? null,
+      acting_as: session.actingAs ? JSON.stringify(session.actingAs) : null,
     })
     .returning(['token_hash', 'expires_at'])
     .executeTakeFirstOrThrow();
@@ -48,6 +52,8 @@ export async function findLiveSession(executor: unknown, tokenHash: string, idle
       'sessions.token_hash',
       'sessions.csrf_token',
       'sessions.last_seen_at',
+      'sessions.restriction',
+      'sessions.acting_as',
       'users.id',
       'users.login_key',
       'users.display_name',
@@ -67,7 +73,14 @@ export async function findLiveSession(executor: unknown, tokenHash: string, idle
     loginKey: row.login_key,
     displayName: row.display_name,
     roles: row.roles,
+    restriction: row.restriction,
+    actingAs: row.acting_as,
   };
+}
+
+/** Lifts a session's restriction (the second factor was enrolled). */
+export async function clearSessionRestriction(executor: unknown, tokenHash: string) {
+  await db(executor).updateTable('sessions').set({ restriction: null }).where('token_hash', '=', tokenHash).execute();
 }
 
 export async function touchSession(executor: unknown, tokenHash: string) {

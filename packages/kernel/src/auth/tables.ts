@@ -24,6 +24,43 @@ export interface SessionsTable {
   expires_at: Date;
   ip: string | null;
   user_agent: string | null;
+  restriction: ColumnType<SessionRestriction | null, SessionRestriction | null | undefined, SessionRestriction | null>;
+  acting_as: ColumnType<ActingAs | null, string | null | undefined, string | null>;
+}
+
+/** A restricted session: staff who must enrol a second factor first, or a read-only look at someone's data. */
+export type SessionRestriction = 'totp_enrolment' | 'read_only';
+/** Who really uses a session opened on someone else's behalf (a support employee). */
+export interface ActingAs {
+  login: string;
+  name: string;
+  /** What opened it (a support grant id). */
+  grantId?: string;
+}
+
+/** Kernel migration 0004_two_factor.sql. */
+export interface UserTotpTable {
+  user_id: string;
+  secret_enc: string;
+  confirmed_at: Date | null;
+  last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  created_at: Generated<Date>;
+}
+
+export interface UserRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface LoginChallengesTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Date;
+  attempts: Generated<number>;
+  ip: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface AuditLogTable {
@@ -45,4 +82,7 @@ export interface AuthTables {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  user_totp: UserTotpTable;
+  user_recovery_codes: UserRecoveryCodesTable;
+  login_challenges: LoginChallengesTable;
 }

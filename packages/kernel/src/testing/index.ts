@@ -4,3 +4,4 @@ export * from './wait-for.js';
 export * from './tcp-proxy.js';
 export * from './runtime.js';
 export * from './browser.js';
+export * from './two-factor.js';

@@ -1,0 +1,154 @@
+import { notFound, type Database, type HttpApp, type Logger } from '@app/kernel';
+import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { describeConsumerUser } from '../auth/consumer-users.repo.js';
+import type { Pii } from '../crypto/pii.js';
+import { pageOf, pageQuery } from '../paging.js';
+import * as S from '../read-model/data.schema.js';
+import type { CabinetFrontDb } from '../tables.js';
+import './members.tables.js';
+import { rightsFor } from './scope.js';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What a state-changing route did, in the history's words (other routes are named by method and path). */
+const actionNames: Record<string, string> = {
+  'POST /api/readings': 'readings_submitted',
+  'POST /api/payments/orders': 'payment_order_created',
+  'POST /api/documents/:documentId/signatures': 'document_signed',
+  'POST /api/documents/:documentId/simple-signature': 'signature_code_requested',
+  'POST /api/documents/:documentId/simple-signature/:challengeId/confirm': 'document_signed',
+  'POST /api/requests': 'request_created',
+  'POST /api/requests/:requestId/messages': 'request_message',
+  'POST /api/requests/:requestId/close': 'request_closed',
+  'POST /api/applications': 'application_created',
+  'PATCH /api/applications/:applicationId': 'application_changed',
+  'POST /api/applications/:applicationId/submit': 'application_submitted',
+  'POST /api/applications/:applicationId/withdraw': 'application_withdrawn',
+  'POST /api/applications/:applicationId/messages': 'application_message',
+  'POST /api/consumers/:consumerRef/invitations': 'representative_invited',
+  'DELETE /api/consumers/:consumerRef/invitations/:invitationId': 'invitation_withdrawn',
+  'POST /api/invitations/accept': 'representative_joined',
+  'PUT /api/consumers/:consumerRef/members/:userId': 'representative_rights_changed',
+  'DELETE /api/consumers/:consumerRef/members/:userId': 'representative_revoked',
+};
+
+const field = (value: unknown, name: string): string | undefined => {
+  const v = value && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : undefined;
+};
+
+/**
+ * The consumer's history of actions: every state-changing call of a consumer user that succeeded is
+ * written here by one hook, for every route (present and future), with who, when and what. The
+ * consumer is found from the call (path, body, answer) or from the application, request or document
+ * it acted on. The row is written as the answer goes out; a failure to write it is logged, not
+ * turned into a failed answer of an action that already happened.
+ */
+export function registerActionJournal(app: HttpApp, deps: { database: Database<CabinetFrontDb>; logger: Logger }) {
+  const db = deps.database.db;
+
+  const consumerOf = async (request: FastifyRequest, answer: unknown): Promise<string | undefined> => {
+    const params = request.params;
+    const direct = field(params, 'consumerRef') ?? field(request.body, 'consumerRef') ?? field(answer, 'consumerRef');
+    if (direct) return direct;
+    const applicationId = field(params, 'applicationId') ?? field(answer, 'applicationId');
+    if (applicationId) return (await db.selectFrom('applications').select('consumer_ref').where('id', '=', applicationId).executeTakeFirst())?.consumer_ref ?? undefined;
+    const contractId = field(params, 'contractId') ?? field(request.body, 'contractId');
+    if (contractId) return (await db.selectFrom('contracts').select('consumer_ref').where('id', '=', contractId).executeTakeFirst())?.consumer_ref;
+    const readings = request.body && typeof request.body === 'object' ? (request.body as { readings?: unknown }).readings : undefined;
+    const meterId = Array.isArray(readings) ? field(readings[0], 'meterId') : field(request.body, 'meterId');
+    if (meterId) return (await db.selectFrom('meters').select('consumer_ref').where('id', '=', meterId).executeTakeFirst())?.consumer_ref;
+    const requestId = field(params, 'requestId');
+    if (requestId) return (await db.selectFrom('requests').select('consumer_ref').where('id', '=', requestId).executeTakeFirst())?.consumer_ref ?? undefined;
+    const documentId = field(params, 'documentId');
+    if (documentId) {
+      const row = await db.selectFrom('documents').innerJoin('applications', 'applications.id', 'documents.application_id').select('applications.consumer_ref').where('documents.id', '=', documentId).executeTakeFirst();
+      return row?.consumer_ref ?? undefined;
+    }
+    return undefined;
+  };
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.user || !UNSAFE.has(request.method) || reply.statusCode >= 400 || !request.user.roles.includes('consumer')) return payload;
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/api/')) return payload;
+    try {
+      let answer: unknown;
+      if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').includes('json')) answer = JSON.parse(payload);
+      const consumerRef = await consumerOf(request, answer);
+      if (!consumerRef) return payload;
+      const membership = await rightsFor(db, request.user.id, consumerRef);
+      await db
+        .insertInto('consumer_actions')
+        .values({
+          consumer_ref: consumerRef,
+          user_id: request.user.id,
+          role: membership?.role ?? 'former',
+          action: actionNames[`${request.method} ${route}`] ?? `${request.method.toLowerCase()} ${route}`,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          request_id: request.id,
+        })
+        .execute();
+    } catch (err) {
+      deps.logger.error({ err, route }, 'action not written to the consumer history');
+    }
+    return payload;
+  });
+}
+
+const HistoryItem = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  login: Type.String(),
+  displayName: Type.String(),
+  role: Type.String({ description: 'owner | representative (at the time)' }),
+  action: Type.String({ description: 'readings_submitted, payment_order_created, document_signed, request_created, …' }),
+  method: Type.String(),
+  route: Type.String(),
+});
+
+/** GET /api/consumers/:consumerRef/history: owners see everyone's actions, representatives their own. */
+export function registerHistoryRoute(app: HttpApp, deps: { database: Database<CabinetFrontDb>; pii: Pii }) {
+  const db = deps.database.db;
+  app.get(
+    '/api/consumers/:consumerRef/history',
+    {
+      config: { access: { roles: ['consumer'] } },
+      schema: {
+        tags: ['consumers'],
+        summary: "The consumer's history: who did what and when (owners see everyone, representatives themselves)",
+        params: S.ConsumerParams,
+        querystring: pageQuery({ action: Type.Optional(Type.String({ maxLength: 80 })) }),
+        response: { 200: pageOf(HistoryItem) },
+      },
+    },
+    async (request) => {
+      const { consumerRef } = request.params;
+      const { limit, offset, action } = request.query;
+      const membership = await rightsFor(db, request.user!.id, consumerRef);
+      if (!membership || !membership.rights.includes('view')) throw notFound('consumer_not_found', 'No such consumer');
+      let query = db.selectFrom('consumer_actions').where('consumer_ref', '=', consumerRef);
+      if (membership.role !== 'owner') query = query.where('user_id', '=', request.user!.id);
+      if (action) query = query.where('action', '=', action);
+      const [rows, total] = await Promise.all([
+        query.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        query.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+      ]);
+      const people = new Map<string, { login: string; displayName: string }>();
+      for (const id of new Set(rows.map((r) => r.user_id).filter((v): v is string => v !== null))) {
+        const view = await describeConsumerUser(db, deps.pii, id);
+        people.set(id, { login: view?.login ?? '', displayName: view?.displayName ?? '' });
+      }
+      return {
+        items: rows.map((r) => ({ at: r.at.toISOString(), userId: r.user_id, ...(people.get(r.user_id ?? '') ?? { login: '', displayName: '' }), role: r.role, action: r.action, method: r.method, route: r.route })),
+        total: Number(total.n),
+        limit,
+        offset,
+      };
+    },
+  );
+}
