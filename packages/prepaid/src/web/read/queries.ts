@@ -77,22 +77,24 @@ export const NAME_SIMILARITY = 0.35;
 /**
  * Clients found by a part of the name (ilike), a misspelt name (trigram word similarity), a phone, an
  * account number or an active identifier. Each way in is its own indexed branch (a GIN trigram index, a
- * btree), not one OR over a join that only a scan of every client could answer. Exact and substring
+ * btree) that carries the client's columns, not one OR over a join that only a scan of every client could
+ * answer (nor a join back to clients, which the planner would hash over all of them). Exact and substring
  * matches come first, then the closest names. Run it with `searchClients`, which sets the threshold.
  */
 export const clientSearchQuery = (q: string, page: { limit: number; offset: number }) => {
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<{ id: string; full_name: string; phone: string | null; accounts: string[] }>`
     with hits as (
-      select c.id from clients c where c.full_name ilike ${like} or ${q} <% c.full_name
-      union select c.id from clients c where c.phone = ${q}
-      union select a.client_id from accounts a where a.number = ${q}
-      union select a.client_id from identifiers i join accounts a on a.id = i.account_id where i.value = upper(${q}) and i.status = 'active'
+      select c.id, c.full_name, c.phone from clients c where c.full_name ilike ${like} or ${q} <% c.full_name
+      union select c.id, c.full_name, c.phone from clients c where c.phone = ${q}
+      union select c.id, c.full_name, c.phone from accounts a join clients c on c.id = a.client_id where a.number = ${q}
+      union select c.id, c.full_name, c.phone from identifiers i join accounts a on a.id = i.account_id join clients c on c.id = a.client_id
+            where i.value = upper(${q}) and i.status = 'active'
     )
-    select c.id, c.full_name, c.phone,
-           coalesce((select array_agg(a.number order by a.number) from accounts a where a.client_id = c.id), '{}') as accounts
-    from hits h join clients c on c.id = h.id
-    order by (c.full_name ilike ${like}) desc, word_similarity(${q}, c.full_name) desc, c.full_name, c.id
+    select h.id, h.full_name, h.phone,
+           coalesce((select array_agg(a.number order by a.number) from accounts a where a.client_id = h.id), '{}') as accounts
+    from hits h
+    order by (h.full_name ilike ${like}) desc, word_similarity(${q}, h.full_name) desc, h.full_name, h.id
     limit ${page.limit} offset ${page.offset}`;
 };
 
