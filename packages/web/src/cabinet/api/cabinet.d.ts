@@ -92,6 +92,264 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of login: the code from the authenticator app, or a recovery code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        challenge: string;
+                        /** @description The 6-digit code the authenticator app shows */
+                        code?: string;
+                        /** @description One of the recovery codes, XXXXX-XXXXX */
+                        recoveryCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your two-factor login: on or off, required or not, recovery codes left */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enabled: boolean;
+                            required: boolean;
+                            recoveryCodesLeft: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor login: a new secret for the authenticator app (shown this once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                            otpauthUri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish enrolment with the first code; answers the recovery codes (shown this once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 6-digit code the authenticator app shows */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes (the old ones stop working); needs a current code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 6-digit code the authenticator app shows */
+                        code?: string;
+                        /** @description One of the recovery codes, XXXXX-XXXXX */
+                        recoveryCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor login off (where it is optional); needs a current code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 6-digit code the authenticator app shows */
+                        code?: string;
+                        /** @description One of the recovery codes, XXXXX-XXXXX */
+                        recoveryCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -101,7 +359,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with login and password; sets the session cookie */
+        /** Log in with login and password; sets the session cookie (or, with two-factor login on, answers 202 totp_required) */
         post: {
             parameters: {
                 query?: never;
@@ -130,6 +388,27 @@ export interface paths {
                             displayName: string;
                             roles: string[];
                             csrfToken: string;
+                            twoFactor?: boolean;
+                            restriction?: "totp_enrolment" | "read_only";
+                            actingAs?: {
+                                login: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "totp_required";
+                            challenge: string;
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };
@@ -204,6 +483,12 @@ export interface paths {
                             displayName: string;
                             roles: string[];
                             csrfToken: string;
+                            twoFactor?: boolean;
+                            restriction?: "totp_enrolment" | "read_only";
+                            actingAs?: {
+                                login: string;
+                                name: string;
+                            };
                         };
                     };
                 };
@@ -709,6 +994,432 @@ export interface paths {
                                 role: string;
                                 rights: string[];
                                 since: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consumer's history: who did what and when (owners see everyone, representatives themselves) */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                    action?: string;
+                };
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                userId: string | null;
+                                login: string;
+                                displayName: string;
+                                /** @description owner | representative (at the time) */
+                                role: string;
+                                /** @description readings_submitted, payment_order_created, document_signed, request_created, … */
+                                action: string;
+                                method: string;
+                                route: string;
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations sent for this consumer (owners only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                email: string;
+                                rights: string[];
+                                /** @description pending | accepted | revoked | expired */
+                                status: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Invite a representative by e-mail with chosen rights (owners only); the e-mail carries a one-time link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** @description "view" is always included */
+                        rights: ("view" | "submit_readings" | "pay" | "sign")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            rights: string[];
+                            /** @description pending | accepted | revoked | expired */
+                            status: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        } & {
+                            emailed: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an invitation not yet accepted (owners only) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation with the token from its e-mail (logged in with the invited address) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consumerRef: string;
+                            role: string;
+                            rights: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a representative's rights (owners only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description "view" is always included */
+                        rights: ("view" | "submit_readings" | "pay" | "sign")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rights: string[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Revoke a representative (owners only); their access ends with the next request */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/support/enter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Support's one-time link from the back office: opens this consumer's cabinet read-only and goes to it */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** The same for an API client: the token in the body, the session in the answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consumerRef: string;
+                            csrfToken: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            actingAs: {
+                                login: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/support-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who of the supplier's staff looked at this cabinet (read only), when and why */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: date-time */
+                                until: string;
+                                employee: {
+                                    login: string;
+                                    name: string;
+                                };
+                                reason: string | null;
                             }[];
                         };
                     };
@@ -1902,6 +2613,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/metering-points/{pointId}/hourly/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metering point's hourly data for a date range as CSV, Excel or 80020 (a ZIP of daily files for a range) */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    format: "csv" | "xlsx" | "80020";
+                    kind?: "metered" | "profile";
+                    encoding?: "windows-1251" | "utf-8";
+                };
+                header?: never;
+                path: {
+                    pointId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contracts/{contractId}/hourly/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hourly data of every metering point of a contract for a date range as CSV, Excel or 80020 */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    format: "csv" | "xlsx" | "80020";
+                    kind?: "metered" | "profile";
+                    encoding?: "windows-1251" | "utf-8";
+                };
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/summary": {
         parameters: {
             query?: never;
@@ -2972,10 +3767,11 @@ export interface paths {
                                 /** Format: date-time */
                                 verifiedAt: string;
                                 checks: {
-                                    check: "format" | "digest" | "signature" | "validity" | "chain" | "identity" | "code";
+                                    check: "format" | "digest" | "signature" | "validity" | "chain" | "revocation" | "identity" | "code";
                                     ok: boolean;
                                     detail: string;
                                 }[];
+                                warnings?: string[];
                             };
                         };
                     };
@@ -3097,10 +3893,11 @@ export interface paths {
                                 /** Format: date-time */
                                 verifiedAt: string;
                                 checks: {
-                                    check: "format" | "digest" | "signature" | "validity" | "chain" | "identity" | "code";
+                                    check: "format" | "digest" | "signature" | "validity" | "chain" | "revocation" | "identity" | "code";
                                     ok: boolean;
                                     detail: string;
                                 }[];
+                                warnings?: string[];
                             };
                         };
                     };
@@ -3820,6 +4617,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             consumerRef: string | null;
+                            format?: "xlsx" | "80020";
                             fileName?: string;
                             bytes: number;
                             status: "queued" | "processing" | "done" | "failed";
@@ -3898,6 +4696,83 @@ export interface paths {
                         "application/json": {
                             id: string;
                             consumerRef: string | null;
+                            format?: "xlsx" | "80020";
+                            fileName?: string;
+                            bytes: number;
+                            status: "queued" | "processing" | "done" | "failed";
+                            progress: number;
+                            rowsRead: number;
+                            readingsSent: number;
+                            hourlyDaysSent: number;
+                            errorCount: number;
+                            errors: {
+                                sheet: string;
+                                cell: string;
+                                code: string;
+                                message: string;
+                            }[];
+                            submissionId?: string;
+                            failure?: {
+                                code: string;
+                                message: string;
+                            };
+                            durationMs?: number;
+                            hourly: {
+                                points: number;
+                                processed: number;
+                                daysAccepted: number;
+                                rejected: {
+                                    pointId: string;
+                                    date?: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                            createdAt: string;
+                            finishedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/readings/uploads/80020": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload hourly data as an 80020 XML file (body: the file; windows-1251 or UTF-8 as its declaration says): 202 with the upload job to poll */
+        post: {
+            parameters: {
+                query: {
+                    consumerRef: string;
+                    fileName?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            consumerRef: string | null;
+                            format?: "xlsx" | "80020";
                             fileName?: string;
                             bytes: number;
                             status: "queued" | "processing" | "done" | "failed";
