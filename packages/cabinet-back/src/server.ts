@@ -1,6 +1,7 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, twoFactorKeyRing, type CommonConfig, type HttpApp, type KeyRing, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import type { BillingAdapter } from './billing/billing-adapter.js';
 import { registerBackOfficeRoutes } from './back-office/back-office.routes.js';
+import { registerMeteringImportRoutes } from './metering-import/metering-import.routes.js';
 import { registerDeadCommandRoutes } from './commands/dead-commands.routes.js';
 import { registerLinkRequestRoutes } from './link-requests/link-requests.routes.js';
 import { backOfficeRoleHierarchy, backOfficeRoles } from './roles.js';
@@ -43,6 +44,7 @@ export async function createCabinetBackApp(runtime: ServiceRuntime, config: Comm
   registerLinkRequestRoutes(app, { ctx });
   registerDeadCommandRoutes(app, { database: ctx.database });
   registerBackOfficeRoutes(app, { ctx });
+  registerMeteringImportRoutes(app, { adapter: billing, today: () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date()) });
   const frontUrl = process.env.CABINET_FRONT_PUBLIC_URL ?? 'http://localhost:3100';
   registerSupportRoutes(app, { database: ctx.database, nudge: options.nudge, options: { frontUrl: () => frontUrl, ...options.support } });
   registerBackOfficeWeb(app, { database: ctx.database });
