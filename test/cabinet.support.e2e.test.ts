@@ -16,7 +16,7 @@ let stack: CabinetStack;
 
 beforeAll(async () => {
   stack = await startCabinetStack({ consumers: 3 });
-}, 120_000);
+}, 300_000);
 afterAll(() => stack?.close());
 
 const staff = (login: string) => demoBackOfficeStaff.find((u) => u.login === login)!;

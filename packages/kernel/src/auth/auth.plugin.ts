@@ -3,7 +3,6 @@ import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Cache } from '../cache/cache.js';
-import type { KeyRing } from '../crypto/field-encryption.js';
 import type { Database } from '../db/database.js';
 import { AppError, tooManyRequests } from '../errors/app-error.js';
 import type { HttpApp } from '../http/app.js';
@@ -12,7 +11,9 @@ import { defaultHashing, hashPassword, needsRehash, verifyPassword, type Passwor
 import { deleteSession, findLiveSession, hashToken, insertSession, touchSession, type SessionUser } from './sessions.repo.js';
 import type { ActingAs, SessionRestriction } from './tables.js';
 import { findTotp } from './two-factor.repo.js';
-import { registerTwoFactorRoutes } from './two-factor.routes.js';
+import { registerTwoFactorRoutes, type TwoFactorSettings } from './two-factor.routes.js';
+
+export type { TwoFactorSettings } from './two-factor.routes.js';
 import { findUserByLoginKey, recordFailedLogin, resetLoginFailures, setPasswordHash, upsertExternalUser, type UserRow } from './users.repo.js';
 
 declare module 'fastify' {
@@ -62,17 +63,6 @@ export interface AuthSettings {
   twoFactor?: TwoFactorSettings;
 }
 
-export interface TwoFactorSettings {
-  mode: 'optional' | 'required';
-  /** Shown in the authenticator app next to the login. */
-  issuer: string;
-  /** Encrypts the TOTP secrets at rest. */
-  keys: KeyRing;
-  /** How long the password step stays valid for the code (default 5 min). */
-  challengeMinutes?: number;
-  /** Codes tried per password step (default 5). */
-  maxAttempts?: number;
-}
 
 /** What registerAuth gives the service: sessions opened by the service itself (support's read-only look). */
 export interface AuthHandle {

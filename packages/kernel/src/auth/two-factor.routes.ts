@@ -4,7 +4,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { AppError, conflict, forbidden, tooManyRequests } from '../errors/app-error.js';
 import type { HttpApp } from '../http/app.js';
-import type { TwoFactorSettings } from './auth.plugin.js';
+import type { KeyRing } from '../crypto/field-encryption.js';
 import { auditContext, recordAudit } from './audit.js';
 import { clearSessionRestriction } from './sessions.repo.js';
 import { newTotpSecret, totpUri } from './totp.js';
@@ -21,6 +21,18 @@ import {
   useRecoveryCode,
 } from './two-factor.repo.js';
 import { findUserById, recordFailedLogin, type UserRow } from './users.repo.js';
+
+export interface TwoFactorSettings {
+  mode: 'optional' | 'required';
+  /** Shown in the authenticator app next to the login. */
+  issuer: string;
+  /** Encrypts the TOTP secrets at rest. */
+  keys: KeyRing;
+  /** How long the password step stays valid for the code (default 5 min). */
+  challengeMinutes?: number;
+  /** Codes tried per password step (default 5). */
+  maxAttempts?: number;
+}
 
 const tags = ['auth'];
 const Code = Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code the authenticator app shows' });
