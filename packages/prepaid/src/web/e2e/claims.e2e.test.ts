@@ -24,7 +24,7 @@ beforeAll(async () => {
       code: 'identifier_unknown',
     })
     .execute();
-}, 120_000);
+}, 240_000); // migrations and demo data on PGlite take long on a loaded box
 afterAll(async () => bench?.close());
 
 describe('workplace in the browser: claims and failed operations', () => {

@@ -4,7 +4,7 @@ import { forced, loginAs, screenshot, startBench, type Bench } from './harness.j
 let bench: Bench;
 beforeAll(async () => {
   bench = await startBench();
-}, 120_000);
+}, 240_000); // migrations and demo data on PGlite take long on a loaded box
 afterAll(async () => bench?.close());
 
 const cells = (values: string[]) => values.map((v) => v.replace(/\s/g, ' '));

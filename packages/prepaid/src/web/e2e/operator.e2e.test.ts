@@ -4,7 +4,7 @@ import { loginAs, screenshot, startBench, type Bench } from './harness.js';
 let bench: Bench;
 beforeAll(async () => {
   bench = await startBench();
-}, 120_000);
+}, 240_000); // migrations and demo data on PGlite take long on a loaded box
 afterAll(async () => bench?.close());
 
 describe('workplace in the browser: operator', () => {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   bench = await startBench();
   const { db } = bench.runtime.database as unknown as Database<PrepaidDb>;
   accounts = (await db.selectFrom('accounts').select('number').orderBy('number').execute()).map((a) => a.number);
-}, 120_000);
+}, 240_000); // migrations and demo data on PGlite take long on a loaded box
 afterAll(async () => bench?.close());
 
 /** A credit registry of the demo accounts: `valid` good lines, then one line of an account nobody has. */

@@ -3,9 +3,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { json } from '../../shared/api/client.js';
 import { money, parseRoubles } from '../../shared/format.js';
-import { DataTable } from '../../shared/ui/DataTable.js';
-import { ErrorNote, Field } from '../../shared/ui/Feedback.js';
+import { Field } from '../../shared/ui/Feedback.js';
 import { useSession } from '../session.js';
+import { DirectoryPage } from './DirectoryPage.js';
 
 // GET /api/products has no response schema in the OpenAPI document yet; this is its shape.
 interface Product {
@@ -39,30 +39,38 @@ export function ProductsScreen() {
     },
     onSuccess: () => (setEdit(null), done()),
   });
-  const columns = [
-    { key: 'code', title: t('products.code'), render: (p: Product) => <code>{p.code}</code> },
-    { key: 'name', title: t('products.name'), render: (p: Product) => p.name },
-    ...LIMITS.map((name) => ({ key: name, title: t(`products.${name}`), numeric: true, render: (p: Product) => money(p[name]) })),
-    ...(editable
-      ? [
-          {
-            key: 'edit',
-            title: t('common.actions'),
-            render: (p: Product) => (
-              <button type="button" onClick={() => setEdit({ code: p.code, values: Object.fromEntries(LIMITS.map((n) => [n, p[n] === null ? '' : (p[n]! / 100).toFixed(2)])) as Record<LimitName, string> })}>
-                {t('products.editLimits')}
-              </button>
-            ),
-          },
-        ]
-      : []),
-  ];
   return (
-    <section>
-      <h1>{t('nav.products')}</h1>
-      {!editable && <p className="hint">{t('common.readOnly')}</p>}
-      <ErrorNote error={products.error ?? create.error ?? save.error} />
-      <DataTable caption={t('nav.products')} rows={products.data} rowKey={(p) => p.code} columns={columns} />
+    <DirectoryPage
+      title={t('nav.products')}
+      editable={editable}
+      error={products.error ?? create.error ?? save.error}
+      rows={products.data}
+      rowKey={(p) => p.code}
+      columns={[
+        { key: 'code', title: t('products.code'), render: (p) => <code>{p.code}</code> },
+        { key: 'name', title: t('products.name'), render: (p) => p.name },
+        ...LIMITS.map((name) => ({ key: name, title: t(`products.${name}`), numeric: true, render: (p: Product) => money(p[name]) })),
+      ]}
+      actions={(p) => (
+        <button type="button" onClick={() => setEdit({ code: p.code, values: Object.fromEntries(LIMITS.map((n) => [n, p[n] === null ? '' : (p[n]! / 100).toFixed(2)])) as Record<LimitName, string> })}>
+          {t('products.editLimits')}
+        </button>
+      )}
+      create={{
+        label: t('products.create'),
+        onSubmit: () => create.mutate(),
+        fields: (
+          <>
+            <Field label={t('products.code')}>
+              <input name="code" required pattern="[a-z][a-z0-9_-]*" value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
+            </Field>
+            <Field label={t('products.name')}>
+              <input name="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+            </Field>
+          </>
+        ),
+      }}
+    >
       {edit && (
         <form
           className="panel grid"
@@ -86,24 +94,6 @@ export function ProductsScreen() {
           </button>
         </form>
       )}
-      {editable && (
-        <form
-          className="panel inline"
-          aria-label={t('products.create')}
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate();
-          }}
-        >
-          <Field label={t('products.code')}>
-            <input name="code" required pattern="[a-z][a-z0-9_-]*" value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
-          </Field>
-          <Field label={t('products.name')}>
-            <input name="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          </Field>
-          <button type="submit">{t('products.create')}</button>
-        </form>
-      )}
-    </section>
+    </DirectoryPage>
   );
 }

@@ -3,10 +3,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, call, json } from '../../shared/api/client.js';
 import { dateTime } from '../../shared/format.js';
-import { DataTable } from '../../shared/ui/DataTable.js';
-import { ErrorNote, Field, Notice } from '../../shared/ui/Feedback.js';
-import { OffsetPager } from '../../shared/ui/Pager.js';
+import { Field, Notice } from '../../shared/ui/Feedback.js';
 import { useSession } from '../session.js';
+import { DirectoryPage } from './DirectoryPage.js';
 
 const LIMIT = 25;
 
@@ -24,62 +23,47 @@ export function TerminalsScreen() {
   const create = useMutation({ mutationFn: () => json<{ code: string; secret: string }>('POST', '/api/terminals', form), onSuccess: done });
   const status = useMutation({ mutationFn: (x: { id: string; status: string }) => json('PATCH', `/api/terminals/${x.id}`, { status: x.status === 'active' ? 'blocked' : 'active' }), onSuccess: done });
   return (
-    <section>
-      <h1>{t('nav.terminals')}</h1>
-      {!editable && <p className="hint">{t('common.readOnly')}</p>}
-      <ErrorNote error={list.error ?? create.error ?? status.error} />
-      <DataTable
-        caption={t('nav.terminals')}
-        rows={list.data?.items}
-        loading={list.isFetching}
-        rowKey={(x) => x.id}
-        columns={[
-          { key: 'code', title: t('products.code'), render: (x) => <code>{x.code}</code> },
-          { key: 'merchant', title: t('operation.merchant'), render: (x) => x.merchantName },
-          { key: 'status', title: t('common.status'), render: (x) => t(`status.${x.status}`) },
-          { key: 'at', title: t('common.created'), render: (x) => dateTime(x.createdAt) },
-          ...(editable
-            ? [
-                {
-                  key: 'act',
-                  title: t('common.actions'),
-                  render: (x: { id: string; status: string }) => (
-                    <button type="button" onClick={() => status.mutate(x)}>
-                      {x.status === 'active' ? t('common.block') : t('common.unblock')}
-                    </button>
-                  ),
-                },
-              ]
-            : []),
-        ]}
-      />
-      <OffsetPager offset={offset} limit={LIMIT} total={list.data?.total} count={list.data?.items.length ?? 0} onChange={setOffset} />
-      {editable && (
-        <form
-          className="panel inline"
-          aria-label={t('terminals.create')}
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate();
-          }}
-        >
-          <Field label={t('products.code')}>
-            <input name="code" required value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
-          </Field>
-          <Field label={t('operation.merchant')}>
-            <select name="merchant" required value={form.merchantId} onChange={(e) => setForm({ ...form, merchantId: e.target.value })}>
-              <option value="">—</option>
-              {merchants.data?.items.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <button type="submit">{t('terminals.create')}</button>
-        </form>
+    <DirectoryPage
+      title={t('nav.terminals')}
+      editable={editable}
+      error={list.error ?? create.error ?? status.error}
+      rows={list.data?.items}
+      loading={list.isFetching}
+      rowKey={(x) => x.id}
+      columns={[
+        { key: 'code', title: t('products.code'), render: (x) => <code>{x.code}</code> },
+        { key: 'merchant', title: t('operation.merchant'), render: (x) => x.merchantName },
+        { key: 'status', title: t('common.status'), render: (x) => t(`status.${x.status}`) },
+        { key: 'at', title: t('common.created'), render: (x) => dateTime(x.createdAt) },
+      ]}
+      actions={(x) => (
+        <button type="button" onClick={() => status.mutate(x)}>
+          {x.status === 'active' ? t('common.block') : t('common.unblock')}
+        </button>
       )}
-      {create.data && <Notice>{t('terminals.secret', { code: create.data.code, secret: create.data.secret })}</Notice>}
-    </section>
+      pager={{ offset, limit: LIMIT, total: list.data?.total, onChange: setOffset }}
+      create={{
+        label: t('terminals.create'),
+        onSubmit: () => create.mutate(),
+        fields: (
+          <>
+            <Field label={t('products.code')}>
+              <input name="code" required value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
+            </Field>
+            <Field label={t('operation.merchant')}>
+              <select name="merchant" required value={form.merchantId} onChange={(e) => setForm({ ...form, merchantId: e.target.value })}>
+                <option value="">—</option>
+                {merchants.data?.items.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </>
+        ),
+      }}
+      footer={create.data && <Notice>{t('terminals.secret', { code: create.data.code, secret: create.data.secret })}</Notice>}
+    />
   );
 }
