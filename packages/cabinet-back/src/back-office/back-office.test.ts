@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { applicationCommandTopics, requestCommandTopics, signatureCommandTopics, type DocumentSigned } from '@app/cabinet-contracts';
 import { fastHashingForTests, type Database, type HttpApp } from '@app/kernel';
-import { createTestRuntime, testConfig, waitFor } from '@app/kernel/testing';
+import { createTestRuntime, loginWithTotp, testConfig, waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBilling } from '../billing/fake-billing.js';
@@ -39,9 +39,7 @@ describe('back office: applications, requests, documents, signatures', () => {
     app = await createCabinetBackApp(runtime, testConfig, { hashing: fastHashingForTests, billing });
     await app.ready();
     const login = async (name: string): Promise<Call> => {
-      const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { login: name, password: 'BackOffice-2026!' } });
-      const cookies = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
-      const csrf = res.json().csrfToken as string;
+      const { cookies, csrf } = await loginWithTotp(app, { login: name, password: 'BackOffice-2026!' });
       return (method, url, payload) => app.inject({ method, url, cookies, headers: { 'x-csrf-token': csrf }, ...(payload !== undefined ? { payload: payload as object } : {}) });
     };
     employee = await login('employee');
