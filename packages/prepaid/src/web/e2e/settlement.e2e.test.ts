@@ -57,7 +57,7 @@ describe('workplace in the browser: settlement specialist', () => {
     await page.getByLabel('Статус строки').selectOption('skipped');
     await expect.poll(() => lines.locator('tbody tr').count()).toBe(1);
     await lines.getByRole('cell', { name: 'пропущена' }).waitFor();
-    expect(await lines.locator('tbody td[data-label="Результат"]').textContent()).not.toBe('—');
+    expect(await lines.locator('tbody td[data-label="Результат"]').textContent()).toBe('Счёт не найден');
     await page.getByLabel('Статус строки').selectOption('');
     expect(await page.getByRole('button', { name: /Провести/ }).count()).toBe(0);
     await screenshot(page, 'settlement-registry-applied');

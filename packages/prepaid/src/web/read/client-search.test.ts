@@ -25,7 +25,7 @@ beforeAll(async () => {
       await new Identifiers(database).bind({ accountId: account.id, kind: 'card_uid', value: '04AABBCCDDEE01' });
     }
   }
-}, 60_000);
+}, 180_000); // migrations on PGlite take long on a loaded box
 afterAll(async () => database?.close());
 
 const find = async (q: string) => (await searchClients(database.db, q, { limit: 10, offset: 0 })).map((r) => r.full_name);
