@@ -58,4 +58,5 @@ describe.each(apps)('%s message catalogues', (app) => {
 it('every SPA with screens has catalogues', () => {
   expect(apps).toContain('workplace');
   expect(apps).toContain('cabinet');
+  expect(apps).toContain('back-office');
 });
