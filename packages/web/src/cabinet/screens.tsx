@@ -28,6 +28,8 @@ export const screens: Screen[] = [
   // Overview, contracts and metering (part A).
   { path: '/', title: 'nav.home', nav: 'overview', component: screen(() => import('./home/HomeScreen.js').then((m) => m.HomeScreen)) },
   { path: '/profile', title: 'nav.profile', component: screen(() => import('./shell/ProfileScreen.js').then((m) => m.ProfileScreen)) },
+  { path: '/security', title: 'security.title', nav: 'overview', component: screen(() => import('./security/SecurityScreen.js').then((m) => m.SecurityScreen)) },
+  { path: '/invitations/accept', title: 'security.accept.title', component: screen(() => import('./security/AcceptInvitationScreen.js').then((m) => m.AcceptInvitationScreen)) },
   { path: '/payments/return/:orderId', title: 'payReturn.title', component: screen(() => import('./shell/PaymentReturnScreen.js').then((m) => m.PaymentReturnScreen)) },
 
   // Requests, applications, documents and money (part B): add a line per screen below.

@@ -5,6 +5,7 @@ import { ErrorNote, Notice } from '../../shared/ui/Feedback.js';
 import { Field } from '../shell/Field.js';
 import { api, call } from '../api/client.js';
 import { useLoggedIn, type Me } from '../session.js';
+import { TotpLoginStep } from '../security/TotpLoginStep.js';
 
 /**
  * Login by e-mail or phone and password. One component on purpose: a further step (a TOTP code when the
@@ -15,10 +16,16 @@ export function LoginScreen({ notice }: { notice?: string }) {
   const loggedIn = useLoggedIn();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
+  const [challenge, setChallenge] = useState<string | null>(null);
   const submit = useMutation({
     mutationFn: () => call(api.POST('/auth/login', { body: { login: login.trim(), password } })),
-    onSuccess: (me) => loggedIn(me as Me),
+    onSuccess: (answer) => {
+      const step = answer as Me | { status: 'totp_required'; challenge: string };
+      if ('status' in step && step.status === 'totp_required') setChallenge(step.challenge);
+      else loggedIn(step as Me);
+    },
   });
+  if (challenge) return <TotpLoginStep challenge={challenge} />;
   return (
     <form
       className="card auth-form"
