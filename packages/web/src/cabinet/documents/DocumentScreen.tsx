@@ -264,7 +264,7 @@ function VerificationResult({ ok, report, error }: { ok: boolean; report?: Repor
           <ul className="checks">
             {report.checks.map((c) => (
               <li key={c.check} className={c.ok ? 'ok' : 'bad'}>
-                <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span> <strong>{t(`documents.check.${c.check}`)}</strong>
+                <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span> <strong>{t(`documents.check.${c.check}`, { defaultValue: c.check })}</strong>
                 <span className="sr-only">{c.ok ? t('documents.checkOk') : t('documents.checkFailed')}</span>: {c.detail}
               </li>
             ))}

@@ -1,3 +1,4 @@
+import i18n from 'i18next';
 import { toApiError } from '../../shared/api/client.js';
 import { csrfToken, type Ok } from '../api/client.js';
 
@@ -70,8 +71,11 @@ function parse(text: string): unknown {
   }
 }
 
+/** A file's size as the consumer reads it: 30 Б, 12 КБ, 4 МБ (B, KB, MB in English). */
 export function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const ru = i18n.language !== 'en';
+  const number = (n: number) => new Intl.NumberFormat(ru ? 'ru-RU' : 'en-GB', { maximumFractionDigits: 1 }).format(n);
+  if (bytes < 1024) return `${bytes} ${ru ? 'Б' : 'B'}`;
+  if (bytes < 1024 * 1024) return `${number(Math.round(bytes / 1024))} ${ru ? 'КБ' : 'KB'}`;
+  return `${number(bytes / 1024 / 1024)} ${ru ? 'МБ' : 'MB'}`;
 }
