@@ -4,10 +4,10 @@ import { axeCheck, loginAs, newPage, registerAndLogin, screenshots, startCabinet
 let bench: CabinetWebBench;
 beforeAll(async () => {
   bench = await startCabinetWeb();
-}, 240_000);
+}, 480_000);
 afterAll(async () => bench?.close());
 
-describe('cabinet in the browser: registration, login, recovery, logout', () => {
+describe('cabinet in the browser: registration, login, recovery, logout', { timeout: 300_000 }, () => {
   it('registers by e-mail with a one-time code, lands on the home page, logs out and in again', async () => {
     const page = await newPage(bench);
     await page.goto(bench.url);

@@ -33,11 +33,11 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const web = join(repo, 'packages/web');
 
 /**
- * A build of the cabinet SPA from the sources as they are now, shared by the test files of one run: its
+ * A build of the cabinet SPA from the sources as they are now, shared by the test files of a run: its
  * folder is named by a hash of every input (cabinet and shared sources, vite config, lock file), built
- * once into a private folder and renamed into place, so parallel files never read a half-written build.
+ * once into a private folder and renamed into place, so no file ever reads a half-written build.
  */
-export function freshCabinetBuild(): string {
+export async function freshCabinetBuild(): Promise<string> {
   const hash = createHash('sha256');
   const inputs = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? inputs(join(dir, n)) : [join(dir, n)]));
   for (const file of [...inputs(join(web, 'src/cabinet')), ...inputs(join(web, 'src/shared')), join(web, 'vite.config.ts'), join(repo, 'package-lock.json')].sort()) {
@@ -45,20 +45,33 @@ export function freshCabinetBuild(): string {
   }
   const root = join(tmpdir(), 'cabinet-web-builds');
   const dir = join(root, hash.digest('hex').slice(0, 16));
-  if (existsSync(join(dir, 'index.html'))) return dir;
   mkdirSync(root, { recursive: true });
-  const scratch = `${dir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
-  execFileSync('npx', ['--no-install', 'vite', 'build', '--logLevel', 'error', '--outDir', scratch, '--emptyOutDir'], { cwd: web, env: { ...process.env, APP: 'cabinet' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  try {
-    renameSync(scratch, dir);
-  } catch {
-    rmSync(scratch, { recursive: true, force: true }); // another file of the run got there first
+  // Vite refuses two builds of one project at a time: the test files of a run take turns (a lock
+  // folder; one left by a killed run is taken over after three minutes).
+  const lock = join(root, 'build.lock');
+  for (;;) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
-  return dir;
+  try {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+    const scratch = `${dir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+    execFileSync('npx', ['--no-install', 'vite', 'build', '--logLevel', 'error', '--outDir', scratch, '--emptyOutDir'], { cwd: web, env: { ...process.env, APP: 'cabinet' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    renameSync(scratch, dir);
+    return dir;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export async function startCabinetWeb(options: CabinetStackOptions = {}): Promise<CabinetWebBench> {
-  const root = freshCabinetBuild();
+  const root = await freshCabinetBuild();
   const stack = await startCabinetStack({ ...options, front: { ...options.front, web: { root } } });
   const browser = await launchBrowser();
   return {
@@ -81,7 +94,7 @@ export interface PageOptions {
 
 /** A fresh browser context (own cookies) on the cabinet, in the language asked for. */
 export async function newPage(bench: CabinetWebBench, options: PageOptions = {}): Promise<Page> {
-  const page = await openPage(bench.browser, { phone: options.phone, timeoutMs: 15_000 });
+  const page = await openPage(bench.browser, { phone: options.phone, timeoutMs: 30_000 });
   if (options.lang === 'en') await page.addInitScript(() => globalThis.localStorage.setItem('lang', 'en'));
   return page;
 }

@@ -27,12 +27,22 @@ export const navGroups: NavGroup[] = ['overview', 'metering', 'requests', 'money
 export const screens: Screen[] = [
   // Overview, contracts and metering (part A).
   { path: '/', title: 'nav.home', nav: 'overview', component: screen(() => import('./home/HomeScreen.js').then((m) => m.HomeScreen)) },
+  { path: '/contracts', title: 'nav.contracts', nav: 'overview', component: screen(() => import('./contracts/ContractsScreen.js').then((m) => m.ContractsScreen)) },
+  { path: '/contracts/link', title: 'links.title', component: screen(() => import('./contracts/LinkContractScreen.js').then((m) => m.LinkContractScreen)) },
+  { path: '/contracts/:contractId', title: 'nav.contracts', component: screen(() => import('./contracts/ContractScreen.js').then((m) => m.ContractScreen)) },
+  { path: '/points/:pointId', title: 'nav.meters', component: screen(() => import('./contracts/PointScreen.js').then((m) => m.PointScreen)) },
+  { path: '/meters', title: 'nav.meters', nav: 'metering', component: screen(() => import('./contracts/MetersScreen.js').then((m) => m.MetersScreen)) },
+  { path: '/meters/:meterId', title: 'nav.meters', component: screen(() => import('./contracts/MeterScreen.js').then((m) => m.MeterScreen)) },
+  { path: '/readings', title: 'nav.readings', nav: 'metering', component: screen(() => import('./readings/ReadingsScreen.js').then((m) => m.ReadingsScreen)) },
+  { path: '/readings/upload', title: 'nav.upload', nav: 'metering', component: screen(() => import('./uploads/UploadScreen.js').then((m) => m.UploadScreen)) },
+  { path: '/consumption', title: 'nav.consumption', nav: 'metering', component: screen(() => import('./consumption/ConsumptionScreen.js').then((m) => m.ConsumptionScreen)) },
   { path: '/profile', title: 'nav.profile', component: screen(() => import('./shell/ProfileScreen.js').then((m) => m.ProfileScreen)) },
   { path: '/security', title: 'security.title', nav: 'overview', component: screen(() => import('./security/SecurityScreen.js').then((m) => m.SecurityScreen)) },
   { path: '/invitations/accept', title: 'security.accept.title', component: screen(() => import('./security/AcceptInvitationScreen.js').then((m) => m.AcceptInvitationScreen)) },
   { path: '/payments/return/:orderId', title: 'payReturn.title', component: screen(() => import('./shell/PaymentReturnScreen.js').then((m) => m.PaymentReturnScreen)) },
 
-  // Requests, applications, documents and money (part B): add a line per screen below.
+  // Requests, applications, documents and money (part B): add a line per screen below. The home page
+  // links to /requests/:id and /applications/:id (documents to sign sit in their application).
   { path: '/requests', title: 'nav.requests', nav: 'requests', component: screen(() => import('./requests/RequestsScreen.js').then((m) => m.RequestsScreen)) },
   { path: '/requests/new', title: 'requests.newTitle', component: screen(() => import('./requests/NewRequestScreen.js').then((m) => m.NewRequestScreen)) },
   { path: '/requests/:requestId', title: 'nav.requests', component: screen(() => import('./requests/RequestScreen.js').then((m) => m.RequestScreen)) },
