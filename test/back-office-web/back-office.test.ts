@@ -26,7 +26,7 @@ beforeAll(async () => {
   bench = await startBench();
   consumer = await registerConsumer(bench.stack, email, 'Teplica-Strong-Pass-2026', 'Ирина Теплицына');
   employeeApi = await session(bench.stack.back, 'employee', PASSWORD, '10.21.0.1');
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await bench?.close();
