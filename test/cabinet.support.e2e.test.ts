@@ -65,7 +65,7 @@ describe('support opens a consumer cabinet read-only: back → bus → front', (
     expect(invoices.status).toBe(200);
     const pay = await look('POST', '/api/payments/orders', { contractId: contract.id, amount: '10000' });
     expect(pay.status).toBe(403);
-    expect((await pay.json()).code).toBe('read_only_session');
+    expect(((await pay.json()) as { code: string }).code).toBe('read_only_session');
     expect((await fetch(enterUrl, { redirect: 'manual' })).status).toBe(401); // one time
 
     const visits = (await asConsumer('GET', `/api/consumers/${contract.consumerRef}/support-visits`)).json().items as Array<{ at: string; employee: { login: string; name: string }; reason: string }>;

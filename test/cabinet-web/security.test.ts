@@ -47,11 +47,11 @@ describe('cabinet in the browser: security — representatives, staff visits, tw
     await screenshots(owner.page, 'security');
     await owner.page.getByRole('button', { name: `Отозвать доступ у ${repEmail}` }).click();
     await waitFor(async () => (await members.getByText(repEmail).count()) === 0, { what: 'representative gone from the list' });
-    const contracts = await rep.page.evaluate(async () => (await fetch('/api/contracts')).json());
+    const contracts = (await rep.page.evaluate(async () => (await fetch('/api/contracts')).json())) as { items: unknown[] };
     expect(contracts.items).toEqual([]);
 
     // A support employee (password + TOTP in the back office) opens the cabinet read-only.
-    const contract = await owner.page.evaluate(async () => (await (await fetch('/api/contracts')).json()).items[0]);
+    const contract = (await owner.page.evaluate(async () => ((await (await fetch('/api/contracts')).json()) as { items: unknown[] }).items[0])) as { consumerRef: string };
     const support = await loginWithTotp(bench.stack.backUrl, demoBackOfficeStaff.find((u) => u.login === 'support')!);
     const grant = await fetch(`${bench.stack.backUrl}/api/back-office/support/grants`, {
       method: 'POST',

@@ -59,7 +59,22 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
       uploadId: upload.json().id as string,
     });
     await applicationsAndRequestsOfA();
+    await representativeOfA(snapshotA.consumerRef);
   });
+
+  /** A representative of A (accepted) and a pending invitation, for the members and invitations routes. */
+  async function representativeOfA(consumerRef: string) {
+    const rep = await front.register({ email: 'rep-of-a@access.test' });
+    await front.db.insertInto('memberships').values({ user_id: rep.userId, consumer_ref: consumerRef, role: 'representative', rights: ['view'] }).execute();
+    const invitation = await a.call('POST', `/api/consumers/${consumerRef}/invitations`, { email: 'later@access.test', rights: ['view'] });
+    Object.assign(ids, { userId: rep.userId, invitationId: invitation.json().id as string });
+    Object.assign(bodies, {
+      'POST /api/consumers/:consumerRef/invitations': { email: 'another@access.test', rights: ['view', 'pay'] },
+      'DELETE /api/consumers/:consumerRef/invitations/:invitationId': undefined,
+      'PUT /api/consumers/:consumerRef/members/:userId': { rights: ['submit_readings'] },
+      'DELETE /api/consumers/:consumerRef/members/:userId': undefined,
+    });
+  }
 
   /** A's application with a file, a contract issued for signature (the back played here), drafts, requests. */
   async function applicationsAndRequestsOfA() {

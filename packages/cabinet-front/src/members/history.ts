@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { describeConsumerUser } from '../auth/consumer-users.repo.js';
 import type { Pii } from '../crypto/pii.js';
-import { pageOf, pageQuery } from '../paging.js';
+import { pageOf } from '../paging.js';
 import * as S from '../read-model/data.schema.js';
 import type { CabinetFrontDb } from '../tables.js';
 import './members.tables.js';
@@ -122,13 +122,20 @@ export function registerHistoryRoute(app: HttpApp, deps: { database: Database<Ca
         tags: ['consumers'],
         summary: "The consumer's history: who did what and when (owners see everyone, representatives themselves)",
         params: S.ConsumerParams,
-        querystring: pageQuery({ action: Type.Optional(Type.String({ maxLength: 80 })) }),
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+            action: Type.Optional(Type.String({ maxLength: 80 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: pageOf(HistoryItem) },
       },
     },
     async (request) => {
       const { consumerRef } = request.params;
-      const { limit, offset, action } = request.query;
+      const { limit = 50, offset = 0, action } = request.query;
       const membership = await rightsFor(db, request.user!.id, consumerRef);
       if (!membership || !membership.rights.includes('view')) throw notFound('consumer_not_found', 'No such consumer');
       let query = db.selectFrom('consumer_actions').where('consumer_ref', '=', consumerRef);

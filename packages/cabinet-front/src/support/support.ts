@@ -100,14 +100,14 @@ export function registerSupportRoutes(app: HttpApp, deps: { database: Database<C
         tags: ['consumers'],
         summary: 'Who of the supplier\'s staff looked at this cabinet (read only), when and why',
         params: S.ConsumerParams,
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }, { additionalProperties: false }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(Visit) }) },
       },
     },
     async (request) => {
       const membership = await rightsFor(database.db, request.user!.id, request.params.consumerRef);
       if (!membership || !membership.rights.includes('view')) throw notFound('consumer_not_found', 'No such consumer');
-      const rows = await database.db.selectFrom('support_visits').selectAll().where('consumer_ref', '=', request.params.consumerRef).orderBy('started_at', 'desc').limit(request.query.limit).execute();
+      const rows = await database.db.selectFrom('support_visits').selectAll().where('consumer_ref', '=', request.params.consumerRef).orderBy('started_at', 'desc').limit(request.query.limit ?? 50).execute();
       return { items: rows.map((r) => ({ at: r.started_at.toISOString(), until: r.expires_at.toISOString(), employee: { login: r.employee_login, name: r.employee_name }, reason: r.reason })) };
     },
   );
