@@ -112,7 +112,7 @@ describe('workplace in the browser: manager', () => {
       (error: Error) => error.message,
     );
     expect(refused).not.toBe('logged in');
-  });
+  }, 120_000); // four logins
 
   it('works in English: the limits screen', async () => {
     const page = await loginAs(bench, 'manager', { lang: 'en' });

@@ -42,7 +42,7 @@ describe('workplace in the browser: settlement specialist', () => {
     await page.getByLabel('Статус строки').selectOption('invalid');
     const bad = page.getByRole('row').filter({ hasText: 'нет такого счёта' });
     await bad.getByRole('cell', { name: 'ошибка' }).waitFor();
-    expect(await page.getByRole('table', { name: 'Строки' }).getByRole('row').count()).toBe(2); // header + the bad line
+    await expect.poll(() => page.getByRole('table', { name: 'Строки' }).getByRole('row').count()).toBe(2); // header + the bad line
     await page.getByLabel('Статус строки').selectOption('');
     await screenshot(page, 'settlement-registry-preview');
 
