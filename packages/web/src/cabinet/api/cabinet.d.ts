@@ -1018,9 +1018,9 @@ export interface paths {
         /** The consumer's history: who did what and when (owners see everyone, representatives themselves) */
         get: {
             parameters: {
-                query: {
-                    limit: number;
-                    offset: number;
+                query?: {
+                    limit?: number;
+                    offset?: number;
                     action?: string;
                 };
                 header?: never;
@@ -1392,8 +1392,8 @@ export interface paths {
         /** Who of the supplier's staff looked at this cabinet (read only), when and why */
         get: {
             parameters: {
-                query: {
-                    limit: number;
+                query?: {
+                    limit?: number;
                 };
                 header?: never;
                 path: {
