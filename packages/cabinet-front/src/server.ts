@@ -22,6 +22,7 @@ import { todayIn } from './paging.js';
 import { registerReadingRoutes } from './readings/readings.routes.js';
 import { HourlyExport } from './readings/hourly-export.js';
 import { registerHourlyExportRoutes } from './readings/hourly-export.routes.js';
+import { registerInsights, type InsightsOptions } from './insights/insights.routes.js';
 import { Readings } from './readings/readings.service.js';
 import { registerStatusRoutes } from './status.routes.js';
 import { registerSelfService, type SelfServiceOptions } from './self-service.js';
@@ -51,6 +52,8 @@ export interface CabinetFrontOptions {
   selfService?: SelfServiceOptions;
   /** Applications, requests, signatures, e-mail notifications (documents-area.ts). */
   documents?: DocumentsAreaOptions;
+  /** Consumption insight and its e-mail alerts (insights/): the notifier (default SMTP_URL), whether the daily job is scheduled. */
+  insights?: InsightsOptions;
   /** Representatives' invitations: the cabinet's public address for the e-mailed link (default CABINET_PUBLIC_URL or http://localhost:3100) and the notifier (default documents.notifier, else SMTP_URL). */
   invitations?: { publicUrl?: () => string; notifier?: Notifier };
   /** The consumer cabinet SPA served at `/` (web/cabinet-web.ts); false: the API only. */
@@ -111,6 +114,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   registerReadingRoutes(app, { readings: new Readings({ database, today: options.today ?? (() => todayIn(timeZone)), nudge }) });
   registerMoneyRoutes(app, { database, pii });
   registerHourlyExportRoutes(app, { exports: new HourlyExport({ database, pii }) });
+  registerInsights(app, runtime, { pii, today: options.today ?? (() => todayIn(timeZone)), options: options.insights });
   registerSummaryRoute(app, { database, pii });
   registerDocumentsArea(app, runtime, config, { pii, nudge, otpSender: options.otpSender, otpPolicy: options.otpPolicy, options: options.documents });
   registerSelfService(app, { runtime, pii, nudge, today: options.today ?? (() => todayIn(timeZone)), options: options.selfService });

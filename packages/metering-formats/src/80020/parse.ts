@@ -40,7 +40,7 @@ interface Period {
   column: number;
 }
 
-export async function* parse80020(source: AsyncIterable<Uint8Array | string>, options: Parse80020Options = {}): AsyncGenerator<Event80020> {
+export async function* parse80020(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: Parse80020Options = {}): AsyncGenerator<Event80020> {
   const maxProblems = options.maxProblems ?? 1000;
   const out: Event80020[] = [];
   let problems = 0;
