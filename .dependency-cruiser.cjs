@@ -82,7 +82,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
+    // Built SPAs (packages/web/dist) are bundler output, not source.
+    exclude: { path: '(^|/)node_modules/|^packages/web/dist/' },
     tsPreCompilationDeps: true,
     preserveSymlinks: false,
     combinedDependencies: true,

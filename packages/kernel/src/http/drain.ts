@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { FastifyRequest } from 'fastify';
-import type { HttpApp } from './app.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * `app.close()` waits for handlers still running. Fastify waits for open connections only: a client
@@ -12,7 +11,8 @@ import type { HttpApp } from './app.js';
 const finished = Symbol('handlerFinished');
 type Tracked = FastifyRequest & { [finished]?: boolean };
 
-export function drainHandlersOnClose(app: HttpApp, graceMs = 10_000) {
+// Takes any Fastify instance (not HttpApp, which app.ts defines and which calls this): no import cycle.
+export function drainHandlersOnClose(app: FastifyInstance, graceMs = 10_000) {
   let running = 0;
   const waiting: Array<() => void> = [];
   const finish = (request: Tracked) => {
