@@ -223,6 +223,39 @@ describe('cabinet end to end: application → contract → signature, and a requ
     expect((await other('GET', `/api/contracts/${mine.id}`)).statusCode).toBe(404);
   });
 
+  it('an additional agreement to the contract in force: issued by the back office, awaiting the consumer’s signature, signed by a one-time code, seen signed in the back office', async () => {
+    const number = (await employee('GET', `/api/back-office/applications/${applicationId}`)).json().contractNumber as string;
+    expect((await employee('POST', '/api/back-office/contracts/NO-SUCH-1/agreements', { allowSimpleSignature: true })).statusCode).toBe(404);
+    const issued = await employee('POST', `/api/back-office/contracts/${encodeURIComponent(number)}/agreements`, { allowSimpleSignature: true, terms: 'Максимальная мощность увеличивается до 200 кВт.' });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const agreementId = issued.json().id as string;
+    expect(issued.json()).toMatchObject({ kind: 'agreement', number: expect.stringMatching(/^ДС-\d{4}-\d{6}$/), contractNumber: number });
+
+    const waiting = await waitFor(async () => (await consumer('GET', '/api/documents?status=issued')).json().items?.find((d: { id: string }) => d.id === agreementId), { what: 'the agreement awaiting signature', timeoutMs: 30_000 });
+    expect(waiting).toMatchObject({ kind: 'agreement', contractNumber: number, status: 'issued', allowSimpleSignature: true, title: `Дополнительное соглашение к договору ${number}` });
+    expect(waiting).not.toHaveProperty('applicationId');
+    const pdf = await consumer('GET', `/api/documents/${agreementId}/pdf`);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
+    const stranger = await registerConsumer(`stranger-${randomBytes(3).toString('hex')}@consumer.test`, 'Stranger-Strong-Pass-2026');
+    expect((await stranger('GET', `/api/documents/${agreementId}`)).statusCode).toBe(404);
+    expect((await stranger('GET', '/api/documents')).json().items).toEqual([]);
+    expect((await stranger('POST', `/api/documents/${agreementId}/simple-signature`)).statusCode).toBe(404);
+
+    const challenge = await consumer('POST', `/api/documents/${agreementId}/simple-signature`);
+    expect(challenge.statusCode, challenge.body).toBe(202);
+    const signed = await consumer('POST', `/api/documents/${agreementId}/simple-signature/${challenge.json().challengeId}/confirm`, { code: otp.lastCodeFor(email) });
+    expect(signed.statusCode, signed.body).toBe(201);
+    expect(signed.json()).toMatchObject({ status: 'signed', report: { ok: true, method: 'simple' } });
+    expect((await consumer('GET', '/api/documents?status=issued')).json().items.some((d: { id: string }) => d.id === agreementId)).toBe(false);
+
+    const seen = await waitFor(async () => {
+      const list = (await employee('GET', `/api/back-office/contracts/${encodeURIComponent(number)}/agreements`)).json();
+      return list.items?.[0]?.status === 'signed' && list.items[0];
+    }, { what: 'the signed agreement in the back office', timeoutMs: 30_000 });
+    expect(seen).toMatchObject({ id: agreementId, kind: 'agreement', signatures: [{ method: 'simple', algorithm: 'otp', signedBy: { login: email }, applicationId: null }] });
+  });
+
   it('a request is answered with a file and closed; every change of application and request was e-mailed', async () => {
     const created = await consumer('POST', '/api/requests', { kind: 'support', subject: 'Не открывается счёт', text: 'Кнопка «Скачать» не работает.', fields: {} });
     expect(created.statusCode, created.body).toBe(201);

@@ -90,11 +90,18 @@ export type ApplicationStatusChanged = Static<typeof ApplicationStatusChanged>;
 export const ApplicationMessagePosted = Type.Object({ applicationId: Id, userRef: Id, authorName: Type.String({ maxLength: 300 }), ...threadMessageProperties });
 export type ApplicationMessagePosted = Static<typeof ApplicationMessagePosted>;
 
-/** A contract or an additional agreement issued for signature: the PDF itself (≤ 4 MiB) and its digest. */
+/**
+ * A contract or an additional agreement issued for signature: the PDF itself (≤ 4 MiB) and its digest.
+ * Either within an application (`applicationId`, `userRef`: the applicant) or, for an additional agreement
+ * to a contract in force, to the consumer of that contract (`consumerRef`, `contractNumber`): every cabinet
+ * user acting for the consumer sees it, those with the `sign` right sign it.
+ */
 export const DocumentIssued = Type.Object({
   documentId: Id,
-  applicationId: Id,
-  userRef: Id,
+  applicationId: Type.Optional(Id),
+  userRef: Type.Optional(Id),
+  consumerRef: Type.Optional(Id),
+  contractNumber: Type.Optional(Type.String({ maxLength: 64 })),
   kind: Type.Union([Type.Literal('contract'), Type.Literal('agreement')]),
   title: Type.String({ minLength: 1, maxLength: 300 }),
   fileName: Type.String({ minLength: 1, maxLength: 255 }),

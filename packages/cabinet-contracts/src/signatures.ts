@@ -51,7 +51,8 @@ export type VerificationReport = Static<typeof VerificationReport>;
 export const DocumentSigned = Type.Object({
   signatureId: Id,
   documentId: Id,
-  applicationId: Id,
+  /** Absent for an agreement to a contract in force (no application). */
+  applicationId: Type.Optional(Id),
   userRef: Id,
   /** Who signed, as the cabinet knows them (the user's name and login). */
   signedBy: Type.Object({ name: Type.String({ maxLength: 300 }), login: Type.String({ maxLength: 254 }) }),

@@ -69,7 +69,10 @@ export interface AttachmentsTable {
 
 export interface DocumentsTable {
   id: string;
-  application_id: string;
+  /** Null for an additional agreement to a contract in force (0006): consumer_ref and contract_number say whose. */
+  application_id: string | null;
+  consumer_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  contract_number: ColumnType<string | null, string | null | undefined, string | null>;
   kind: 'contract' | 'agreement';
   title: string;
   file_name: string;

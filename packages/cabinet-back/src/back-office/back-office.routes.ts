@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { applicationEventTopics, requestEventTopics, type Applicant } from '@app/cabinet-contracts';
-import { auditContext, conflict, notFound, recordAudit, type HttpApp } from '@app/kernel';
+import { auditContext, conflict, notFound, recordAudit, unavailable, type HttpApp } from '@app/kernel';
 import { sql } from 'kysely';
 import type { BackContext } from '../commands/context.js';
+import { isLinked } from '../links.repo.js';
 import { eventId } from '../message-ids.js';
 import { enqueueEvents } from '../outgoing.js';
 import './back-office.tables.js';
@@ -15,7 +16,7 @@ import { setApplicationStatus, setRequestStatus } from './status.js';
 export const SUPPLIER = { name: process.env.SUPPLIER_NAME ?? 'АО «Энергосбыт»', inn: process.env.SUPPLIER_INN ?? '7800000000' };
 
 const employee = { access: { roles: ['employee'] } } as const;
-type Ctx = Pick<BackContext, 'database' | 'nudge'>;
+type Ctx = Pick<BackContext, 'database' | 'nudge'> & { adapter?: BackContext['adapter'] };
 
 /**
  * The back office's queues of contract applications and requests: take one, ask for information,
@@ -215,6 +216,48 @@ export function registerBackOfficeRoutes(app: HttpApp, deps: { ctx: Ctx }) {
   requestAction('request-info', 'Ask the consumer for information (status needs_info)', 'needs_info', true);
   requestAction('answer', 'Answer (status answered; files allowed)', 'answered', true);
   requestAction('close', 'Close the request', 'closed', false);
+
+  // ——— additional agreements to contracts in force (no application) ———
+  app.post('/api/back-office/contracts/:number/agreements', { config: employee, schema: { tags: ['applications'], summary: 'Issue an additional agreement (PDF) to the consumer of a contract in force, for signature in the cabinet', params: S.ContractParams, body: S.AgreementBody } }, async (request, reply) => {
+    if (!ctx.adapter) throw unavailable('billing_unavailable', 'No billing is configured for this back office');
+    const check = await ctx.adapter.findContractForLink(request.params.number);
+    if (!check.ok) throw check.code === 'contract_terminated' ? conflict('contract_terminated', 'The contract is terminated') : notFound('contract_not_found', 'No contract with this number');
+    // Someone must be able to see it: a consumer nobody in the cabinet acts for cannot sign there.
+    if (!(await isLinked(db, check.consumerRef))) throw conflict('consumer_not_linked', 'Nobody in the cabinet acts for this consumer: the agreement could not be signed there');
+    const details = await ctx.adapter.contract(check.consumerRef, check.contractId);
+    if (!details) throw notFound('contract_not_found', 'No contract with this number');
+    const issuedAt = new Date();
+    const { nextval } = (await sql<{ nextval: string }>`select nextval('document_numbers')::text as nextval`.execute(db)).rows[0]!;
+    const number = `ДС-${issuedAt.getUTCFullYear()}-${nextval.padStart(6, '0')}`;
+    const title = request.body.title ?? `Дополнительное соглашение к договору ${check.contractNumber}`;
+    const profile = details.profile ?? { kind: 'organisation' as const, name: '' };
+    const points = details.contract.objects.flatMap((o) => o.meteringPoints);
+    const power = points.reduce((sum, p) => sum + Number(p.maxPowerKw ?? 0), 0);
+    const pdf = await renderContractPdf({
+      kind: 'agreement', number, title, issuedAt, supplier: SUPPLIER,
+      applicant: { kind: profile.kind, name: profile.name, ...(profile.inn ? { inn: profile.inn } : {}), ...(profile.ogrn ? { ogrn: profile.ogrn } : {}), ...(profile.snils ? { snils: profile.snils } : {}) },
+      objectAddress: details.contract.objects.map((o) => o.address).join('; ') || '—',
+      requestedPowerKw: power > 0 ? String(Math.round(power * 1000) / 1000) : '—',
+      terms: request.body.terms,
+    });
+    const id = eventId('document', 'contract', check.contractNumber, number);
+    const sha256 = sha256Hex(pdf);
+    const fileName = `${number}.pdf`;
+    await ctx.database.transaction(async (trx) => {
+      await trx.insertInto('documents').values({ id, application_id: null, consumer_ref: check.consumerRef, contract_number: check.contractNumber, kind: 'agreement', number, title, file_name: fileName, sha256, pdf, allow_simple_signature: request.body.allowSimpleSignature, issued_by: who(request).login, issued_at: issuedAt, signed_at: null }).execute();
+      await enqueueEvents(trx, ['document', id], [
+        { topic: applicationEventTopics.documentIssued, payload: { documentId: id, consumerRef: check.consumerRef, contractNumber: check.contractNumber, kind: 'agreement', title, fileName, pdfBase64: pdf.toString('base64'), sha256, allowSimpleSignature: request.body.allowSimpleSignature, issuedAt: issuedAt.toISOString() } },
+      ]);
+      await recordAudit(trx, { ...auditContext(request), action: 'contract.issue_agreement', targetType: 'contract', targetId: check.contractNumber, details: { documentId: id, number, sha256 } });
+    });
+    return reply.status(201).send(done({ id, number, kind: 'agreement', title, sha256, sizeBytes: pdf.length, consumerRef: check.consumerRef, contractNumber: check.contractNumber }));
+  });
+
+  app.get('/api/back-office/contracts/:number/agreements', { config: employee, schema: { tags: ['applications'], summary: 'Additional agreements issued to a contract in force, with their signatures', params: S.ContractParams } }, async (request) => {
+    const documents = await db.selectFrom('documents').select(['id', 'kind', 'number', 'title', 'file_name', 'sha256', 'allow_simple_signature', 'status', 'issued_by', 'issued_at', 'signed_at']).where('contract_number', '=', request.params.number).orderBy('issued_at').execute();
+    const signatures = documents.length ? await db.selectFrom('signatures').selectAll().where('document_id', 'in', documents.map((d) => d.id)).orderBy('signed_at').execute() : [];
+    return { contractNumber: request.params.number, items: documents.map((d) => ({ ...documentView(d), signatures: signatures.filter((s) => s.document_id === d.id).map(signatureView) })) };
+  });
 }
 
 const decimal = (value: string) => (value.includes('.') ? value.replace(/\.?0+$/, '') : value);
@@ -232,6 +275,6 @@ function fileView(f: { id: string; direction: string; file_name: string; media_t
 function documentView(d: { id: string; kind: string; number: string; title: string; file_name: string; sha256: string; allow_simple_signature: boolean; status: string; issued_by: string; issued_at: Date; signed_at: Date | null }) {
   return { id: d.id, kind: d.kind, number: d.number, title: d.title, fileName: d.file_name, sha256: d.sha256, allowSimpleSignature: d.allow_simple_signature, status: d.status, issuedBy: d.issued_by, issuedAt: d.issued_at.toISOString(), signedAt: iso(d.signed_at) };
 }
-function signatureView(s: { id: string; document_id: string; application_id: string; user_ref: string; signed_by: unknown; method: string; algorithm: string; signature: Buffer | null; report: unknown; signed_at: Date; received_at: Date }) {
+function signatureView(s: { id: string; document_id: string; application_id: string | null; user_ref: string; signed_by: unknown; method: string; algorithm: string; signature: Buffer | null; report: unknown; signed_at: Date; received_at: Date }) {
   return { id: s.id, documentId: s.document_id, applicationId: s.application_id, userRef: s.user_ref, signedBy: s.signed_by, method: s.method, algorithm: s.algorithm, hasCms: Boolean(s.signature), report: s.report, signedAt: s.signed_at.toISOString(), receivedAt: s.received_at.toISOString() };
 }

@@ -24,5 +24,14 @@ export const IssueBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export const ContractParams = Type.Object({ number: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^/]+$' }) });
+export const AgreementBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    allowSimpleSignature: Type.Boolean({ default: false }),
+    terms: Type.Optional(Type.String({ maxLength: 20_000, description: 'the terms, one paragraph per line; a standard text otherwise' })),
+  },
+  { additionalProperties: false },
+);
 /** Answers are plain JSON objects described field by field in the README (rows as the back office shows them). */
 export const Any = Type.Object({}, { additionalProperties: true });

@@ -72,7 +72,10 @@ declare module '../tables.js' {
     };
     documents: {
       id: string;
-      application_id: string;
+      /** Null for an additional agreement to a contract in force (0004): then the consumer and contract say whose. */
+      application_id: string | null;
+      consumer_ref: Default<string | null>;
+      contract_number: Default<string | null>;
       kind: 'contract' | 'agreement';
       number: string;
       title: string;
@@ -88,7 +91,7 @@ declare module '../tables.js' {
     signatures: {
       id: string;
       document_id: string;
-      application_id: string;
+      application_id: string | null;
       user_ref: string;
       signed_by: Json<{ name: string; login: string }>;
       method: 'cms' | 'simple';

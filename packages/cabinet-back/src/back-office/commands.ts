@@ -108,10 +108,10 @@ async function documentSigned(ctx: BackContext, message: Message<DocumentSigned>
   const c = message.payload;
   const db = ctx.database.db;
   const doc = await db.selectFrom('documents').select(['id', 'sha256', 'kind', 'application_id', 'status']).where('id', '=', c.documentId).executeTakeFirst();
-  if (!doc || doc.application_id !== c.applicationId) return deadCommand(ctx, message, [{ code: 'document_unknown', message: `No document ${c.documentId}` }]);
+  if (!doc || doc.application_id !== (c.applicationId ?? null)) return deadCommand(ctx, message, [{ code: 'document_unknown', message: `No document ${c.documentId}` }]);
   if (doc.sha256 !== c.documentSha256) return deadCommand(ctx, message, [{ code: 'document_digest_mismatch', message: 'The signature covers another document than the one issued' }]);
-  const application = await db.selectFrom('applications').selectAll().where('id', '=', c.applicationId).executeTakeFirstOrThrow();
-  const concludes = doc.kind === 'contract' && doc.status === 'issued' && application.status === 'contract_issued';
+  const application = c.applicationId ? await db.selectFrom('applications').selectAll().where('id', '=', c.applicationId).executeTakeFirstOrThrow() : null;
+  const concludes = application !== null && doc.kind === 'contract' && doc.status === 'issued' && application.status === 'contract_issued';
   await applyOnce(
     ctx,
     message,
@@ -119,10 +119,11 @@ async function documentSigned(ctx: BackContext, message: Message<DocumentSigned>
     async (trx, concluded) => {
       await trx
         .insertInto('signatures')
-        .values({ id: c.signatureId, document_id: c.documentId, application_id: c.applicationId, user_ref: c.userRef, signed_by: JSON.stringify(c.signedBy), method: c.method, algorithm: c.report.algorithm, signature: c.signatureBase64 ? Buffer.from(c.signatureBase64, 'base64') : null, report: JSON.stringify(c.report), signed_at: c.signedAt })
+        .values({ id: c.signatureId, document_id: c.documentId, application_id: c.applicationId ?? null, user_ref: c.userRef, signed_by: JSON.stringify(c.signedBy), method: c.method, algorithm: c.report.algorithm, signature: c.signatureBase64 ? Buffer.from(c.signatureBase64, 'base64') : null, report: JSON.stringify(c.report), signed_at: c.signedAt })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       const first = await trx.updateTable('documents').set({ status: 'signed', signed_at: new Date(c.signedAt) }).where('id', '=', c.documentId).where('status', '=', 'issued').returning('id').executeTakeFirst();
+      if (!application || !c.applicationId) return; // an agreement to a contract in force: nothing more to move
       const app = await trx.selectFrom('applications').select('status').where('id', '=', c.applicationId).executeTakeFirstOrThrow();
       if (first && doc.kind === 'contract' && app.status === 'contract_issued') await setApplicationStatus(trx, c.applicationId, 'signed');
       if (!concluded) return;

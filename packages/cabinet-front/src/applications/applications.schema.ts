@@ -32,7 +32,9 @@ export const SignatureSummary = Type.Object({
 });
 export const DocumentView = Type.Object({
   id: Type.String(),
-  applicationId: Type.String(),
+  /** The application it was issued in; absent for an additional agreement to a contract in force (then contractNumber). */
+  applicationId: Type.Optional(Type.String()),
+  contractNumber: Type.Optional(Type.String()),
   kind: Type.Union([Type.Literal('contract'), Type.Literal('agreement')]),
   title: Type.String(),
   fileName: Type.String(),

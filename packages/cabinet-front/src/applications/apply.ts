@@ -40,11 +40,21 @@ export async function applyApplicationMessage(trx: Trx, pii: Pii, e: Application
 }
 
 export async function applyDocumentIssued(trx: Trx, pii: Pii, e: DocumentIssued) {
+  if (!e.applicationId) {
+    // An additional agreement to a contract in force: whoever acts for the consumer sees it (documents.ts).
+    if (!e.consumerRef) return;
+    await trx
+      .insertInto('documents')
+      .values({ id: e.documentId, application_id: null, consumer_ref: e.consumerRef, contract_number: e.contractNumber ?? null, kind: e.kind, title: e.title, file_name: e.fileName, sha256: e.sha256, pdf_enc: pii.seal('documents', 'pdf_enc', e.documentId, e.pdfBase64), allow_simple_signature: e.allowSimpleSignature, issued_at: e.issuedAt, signed_at: null })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return;
+  }
   const app = await trx.selectFrom('applications').select(['id', 'user_id']).where('id', '=', e.applicationId).executeTakeFirst();
   if (!app) return;
   const inserted = await trx
     .insertInto('documents')
-    .values({ id: e.documentId, application_id: e.applicationId, kind: e.kind, title: e.title, file_name: e.fileName, sha256: e.sha256, pdf_enc: pii.seal('documents', 'pdf_enc', e.documentId, e.pdfBase64), allow_simple_signature: e.allowSimpleSignature, issued_at: e.issuedAt, signed_at: null })
+    .values({ id: e.documentId, application_id: app.id, kind: e.kind, title: e.title, file_name: e.fileName, sha256: e.sha256, pdf_enc: pii.seal('documents', 'pdf_enc', e.documentId, e.pdfBase64), allow_simple_signature: e.allowSimpleSignature, issued_at: e.issuedAt, signed_at: null })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
     .executeTakeFirst();

@@ -1,6 +1,7 @@
 import type { VerificationReport } from '@app/cabinet-contracts';
 import { notFound, type Database } from '@app/kernel';
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { inScope } from '../members/scope.js';
 import type { Pii } from '../crypto/pii.js';
 import type { DocumentsTable } from '../documents.tables.js';
 import type { CabinetFrontDb } from '../tables.js';
@@ -20,7 +21,8 @@ export async function documentView(db: Kysely<CabinetFrontDb>, pii: Pii, row: Se
   const signatures = await db.selectFrom('document_signatures').selectAll().where('document_id', '=', row.id).orderBy('signed_at').execute();
   return {
     id: row.id,
-    applicationId: row.application_id,
+    ...(row.application_id ? { applicationId: row.application_id } : {}),
+    ...(row.contract_number ? { contractNumber: row.contract_number } : {}),
     kind: row.kind,
     title: row.title,
     fileName: row.file_name,
@@ -36,14 +38,24 @@ export async function documentView(db: Kysely<CabinetFrontDb>, pii: Pii, row: Se
   };
 }
 
+/** Documents the caller may see: of their applications, or agreements to contracts of consumers they act for. */
+export const visibleDocument = (userId: string) => (eb: ExpressionBuilder<CabinetFrontDb, 'documents'>) =>
+  eb.or([eb('documents.application_id', 'in', eb.selectFrom('applications').select('id').where(ownedOrMember(userId))), inScope(userId, 'view', 'documents.consumer_ref')]);
+
 /** A document the caller may see, or 404. */
 export async function findDocument(database: Database<CabinetFrontDb>, userId: string, documentId: string) {
-  const row = await database.db
-    .selectFrom('documents')
-    .selectAll('documents')
-    .where('documents.id', '=', documentId)
-    .where('documents.application_id', 'in', (eb) => eb.selectFrom('applications').select('id').where(ownedOrMember(userId)))
-    .executeTakeFirst();
+  const row = await database.db.selectFrom('documents').selectAll('documents').where('documents.id', '=', documentId).where(visibleDocument(userId)).executeTakeFirst();
   if (!row) throw notFound('document_not_found', 'No such document');
   return row;
+}
+
+/** The caller's documents, newest first: `issued` ones are those awaiting a signature. */
+export async function listDocuments(database: Database<CabinetFrontDb>, pii: Pii, userId: string, query: { status?: 'issued' | 'signed'; limit: number; offset: number }) {
+  let base = database.db.selectFrom('documents').where(visibleDocument(userId));
+  if (query.status) base = base.where('documents.status', '=', query.status);
+  const [rows, n] = await Promise.all([
+    base.selectAll('documents').orderBy('documents.issued_at', 'desc').orderBy('documents.id').limit(query.limit).offset(query.offset).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: await Promise.all(rows.map((r) => documentView(database.db, pii, r))), total: Number(n.n), limit: query.limit, offset: query.offset };
 }

@@ -2,6 +2,7 @@ import { auditContext, type HttpApp } from '@app/kernel';
 import { DocumentParams, DocumentView } from '../applications/applications.schema.js';
 import type { Signatures } from './signatures.service.js';
 import * as S from './signatures.schema.js';
+import { pageOf, pageQuery } from '../paging.js';
 
 const consumer = { access: { roles: ['consumer'] } } as const;
 const tags = ['documents and signatures'];
@@ -14,6 +15,9 @@ const tags = ['documents and signatures'];
 export function registerSignatureRoutes(app: HttpApp, deps: { signatures: Signatures }) {
   const { signatures } = deps;
   const user = (request: { user: { id: string } | null }) => request.user!.id;
+  app.get('/api/documents', { config: consumer, schema: { tags, summary: 'Documents issued to you for signature (status=issued: awaiting your signature), with their signatures, newest first', querystring: pageQuery(S.DocumentsQuery.properties), response: { 200: pageOf(DocumentView) } } }, async (request) =>
+    signatures.list(user(request), request.query),
+  );
   app.get('/api/documents/:documentId', { config: consumer, schema: { tags, summary: 'A document with who signed it and when', params: DocumentParams, response: { 200: DocumentView } } }, async (request) =>
     signatures.get(user(request), request.params.documentId),
   );

@@ -12,6 +12,7 @@ export const CmsSignatureBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export const DocumentsQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('issued'), Type.Literal('signed')])) });
 export const SimpleConfirmBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false });
 export const SimpleParams = Type.Object({ documentId: Type.String({ format: 'uuid' }), challengeId: Type.String({ format: 'uuid' }) });
 export const SignatureAnswer = Type.Object({ signatureId: Type.String(), documentId: Type.String(), status: Type.Literal('signed'), report: VerificationReport });

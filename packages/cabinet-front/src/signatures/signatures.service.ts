@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { signatureCommandTopics, type DocumentSigned, type VerificationReport } from '@app/cabinet-contracts';
+import { signatureCommandTopics, type Applicant, type DocumentSigned, type VerificationReport } from '@app/cabinet-contracts';
 import { AppError, conflict, enqueueMessage, notFound, recordAudit, unprocessable, type AuditEntry, type Database } from '@app/kernel';
 import type { Selectable } from 'kysely';
 import type { Applications } from '../applications/applications.service.js';
 import type { DocumentsTable } from '../documents.tables.js';
-import { documentView, findDocument } from '../applications/documents.js';
+import { documentView, findDocument, listDocuments } from '../applications/documents.js';
 import { decodeBase64, sha256Hex } from '../attachments/attachments.service.js';
 import { maskContact, type Contact } from '../auth/contact.js';
 import { describeConsumerUser } from '../auth/consumer-users.repo.js';
@@ -58,7 +58,7 @@ export class Signatures {
   }
 
   async signCms(userId: string, documentId: string, signatureBase64: string, audit: Partial<AuditEntry>) {
-    const { row, application } = await this.signable(userId, documentId);
+    const { row, expected } = await this.signable(userId, documentId);
     const signature = decodeBase64(signatureBase64, 'signatureBase64');
     const report = await verifyDetachedSignature({
       document: this.bytesOf(row),
@@ -66,7 +66,7 @@ export class Signatures {
       trustedRoots: this.deps.trustedRoots(),
       crls: this.deps.crls?.() ?? [],
       revocationPolicy: this.deps.revocationPolicy,
-      expected: this.deps.applications.applicantOf(application),
+      expected,
       now: this.deps.now?.(),
     });
     if (!report.ok) {
@@ -148,7 +148,7 @@ export class Signatures {
       const command: DocumentSigned = {
         signatureId,
         documentId: row.id,
-        applicationId: row.application_id,
+        ...(row.application_id ? { applicationId: row.application_id } : {}),
         userRef: userId,
         signedBy,
         method: s.method,
@@ -164,13 +164,29 @@ export class Signatures {
     return { signatureId, documentId: row.id, status: 'signed' as const, report };
   }
 
-  private async signable(userId: string, documentId: string) {
+  /** The document, if the caller may sign it, and who the signer must be (the applicant, or the contract's consumer). */
+  private async signable(userId: string, documentId: string): Promise<{ row: Selectable<DocumentsTable>; expected: Applicant }> {
     const row = await findDocument(this.deps.database, userId, documentId);
+    const db = this.deps.database.db;
+    if (!row.application_id) {
+      // An agreement to a contract in force: signed by whoever acts for the consumer with the "sign" right, as the consumer.
+      await requireRight(db, userId, row.consumer_ref!, 'sign', 'document_not_found');
+      const c = await db.selectFrom('consumers').selectAll().where('consumer_ref', '=', row.consumer_ref!).executeTakeFirst();
+      if (!c) throw conflict('document_not_signable', 'The consumer’s details have not reached the cabinet yet; try again shortly');
+      const { pii } = this.deps;
+      const open = (column: string, value: string | null) => pii.open('consumers', column, row.consumer_ref!, value) ?? undefined;
+      const [inn, ogrn, snils] = [open('inn_enc', c.inn_enc), open('ogrn_enc', c.ogrn_enc), open('snils_enc', c.snils_enc)];
+      return { row, expected: { kind: c.kind, name: open('name_enc', c.name_enc) ?? '', ...(inn ? { inn } : {}), ...(ogrn ? { ogrn } : {}), ...(snils ? { snils } : {}) } };
+    }
     const application = await this.deps.applications.find(userId, row.application_id);
     // The applicant signs; anyone else acting for the consumer needs the "sign" right.
-    if (application.user_id !== userId && application.consumer_ref) await requireRight(this.deps.database.db, userId, application.consumer_ref, 'sign', 'document_not_found');
+    if (application.user_id !== userId && application.consumer_ref) await requireRight(db, userId, application.consumer_ref, 'sign', 'document_not_found');
     if (!['contract_issued', 'signed'].includes(application.status)) throw conflict('document_not_signable', `The application is ${application.status}`);
-    return { row, application };
+    return { row, expected: this.deps.applications.applicantOf(application) };
+  }
+
+  list(userId: string, query: { status?: 'issued' | 'signed'; limit: number; offset: number }) {
+    return listDocuments(this.deps.database, this.deps.pii, userId, query);
   }
 
   private bytesOf(row: Selectable<DocumentsTable>): Buffer {
