@@ -95,7 +95,8 @@ export interface PageOptions {
 /** A fresh browser context (own cookies) on the cabinet, in the language asked for. */
 export async function newPage(bench: CabinetWebBench, options: PageOptions = {}): Promise<Page> {
   const page = await openPage(bench.browser, { phone: options.phone, timeoutMs: 30_000 });
-  if (options.lang === 'en') await page.addInitScript(() => globalThis.localStorage.setItem('lang', 'en'));
+  if (options.lang === 'en') // Runs in the page (the test's own tsconfig has no DOM types).
+    await page.addInitScript(() => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('lang', 'en'));
   return page;
 }
 
