@@ -152,7 +152,7 @@ export class ReadingUploads {
         .execute();
     try {
       await this.progress(id, { status: 'processing', progress: 1 });
-      const { rows: totalRows } = await inspectXlsx(path);
+      const { rows: totalRows, sheets: sheetList } = await inspectXlsx(path);
       await this.progress(id, { progress: 10 });
 
       const points = await this.intervalPoints(consumerRef);
@@ -163,6 +163,8 @@ export class ReadingUploads {
       let sheets = 0;
       const { default: ExcelJS } = await import('exceljs');
       const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+      // The sheet names, in case the worksheets come before xl/workbook.xml in the zip (see inspectXlsx).
+      Object.assign(reader, { model: { sheets: sheetList } });
       try {
         for await (const sheet of reader) {
           const name = (sheet as unknown as { name: string }).name ?? '';

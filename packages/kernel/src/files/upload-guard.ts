@@ -58,8 +58,21 @@ export async function spoolUpload(input: Readable, path: string, maxBytes: numbe
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** Checks the workbook at `path`; answers how many `<row>`s its worksheets hold (a progress bar's total). */
-export async function inspectXlsx(path: string, limits: XlsxLimits, fail: UploadFailure = uploadFailure): Promise<{ rows: number }> {
+/** A sheet as xl/workbook.xml lists it (the shape ExcelJS's reader keeps as its model's sheets). */
+export interface WorkbookSheet {
+  id: number;
+  name: string;
+  rId: string;
+  state?: string;
+}
+
+/**
+ * Checks the workbook at `path`; answers how many `<row>`s its worksheets hold (a progress bar's total)
+ * and the sheets xl/workbook.xml lists. ExcelJS's streaming reader learns sheet names from that part and
+ * fails ("reading 'sheets'") on a file whose worksheets come before it in the zip — which ExcelJS's own
+ * writer sometimes produces, its parts being appended as they are ready — so callers hand it these.
+ */
+export async function inspectXlsx(path: string, limits: XlsxLimits, fail: UploadFailure = uploadFailure): Promise<{ rows: number; sheets: WorkbookSheet[] }> {
   const refuse = (problem: UploadProblem, message: string) => fail(problem, message, 422);
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, file) => (err ? reject(err) : resolve(file))),
@@ -70,6 +83,8 @@ export async function inspectXlsx(path: string, limits: XlsxLimits, fail: Upload
   const mark = (error: Error) => (ours.add(error), error);
   const tooBig = () => mark(refuse('zip_bomb', `The workbook unpacks to more than ${mib(limits.maxUnzippedBytes)} MiB`));
   let rows = 0;
+  const directoryChunks: Buffer[] = [];
+  let directoryBytes = 0;
   try {
     const entries: yauzl.Entry[] = [];
     let declared = 0;
@@ -96,12 +111,17 @@ export async function inspectXlsx(path: string, limits: XlsxLimits, fail: Upload
     for (const entry of entries) {
       if (entry.fileName.endsWith('/')) continue;
       const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName);
+      const directory = entry.fileName === 'xl/workbook.xml';
       const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
       let tail = '';
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => {
           inflated += chunk.length;
           if (inflated > limits.maxUnzippedBytes) stream.destroy(tooBig());
+          if (directory && directoryBytes < 1024 * 1024) {
+            directoryChunks.push(chunk);
+            directoryBytes += chunk.length;
+          }
           if (sheet) {
             // Count "<row " across chunk borders: keep the last 4 characters of the previous chunk.
             const text = tail + chunk.toString('latin1');
@@ -121,8 +141,27 @@ export async function inspectXlsx(path: string, limits: XlsxLimits, fail: Upload
   } finally {
     zip.close();
   }
-  return { rows };
+  return { rows, sheets: sheetsOf(Buffer.concat(directoryChunks).toString('utf8')) };
 }
+
+function sheetsOf(workbookXml: string): WorkbookSheet[] {
+  const sheets: WorkbookSheet[] = [];
+  for (const [, attributes] of workbookXml.matchAll(/<(?:\w+:)?sheet\s([^>]*?)\/?>/g)) {
+    const attr = (name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes!)?.[1];
+    const name = attr('name');
+    const rId = attr('r:id');
+    const id = Number(attr('sheetId'));
+    if (name === undefined || rId === undefined || !Number.isInteger(id)) continue;
+    const state = attr('state');
+    sheets.push({ id, name: xmlText(name), rId, ...(state ? { state } : {}) });
+  }
+  return sheets;
+}
+
+const xmlText = (text: string) =>
+  text.replace(/&(?:#x([0-9a-f]+)|#(\d+)|(amp|lt|gt|quot|apos));/gi, (_, hex: string | undefined, dec: string | undefined, named: string | undefined) =>
+    hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[named!.toLowerCase()]!,
+  );
 
 async function startsLikeZip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');

@@ -50,6 +50,9 @@ export async function* xlsxRows(path: string): AsyncGenerator<Row> {
   // Loaded on first use: a process that only ever reads CSV does not carry ExcelJS (~15 MB).
   const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  // ExcelJS fails on a workbook whose worksheets precede xl/workbook.xml in the zip unless it has a model
+  // already; the registry is the first sheet whatever its name, so an empty list of names will do.
+  Object.assign(reader, { model: { sheets: [] } });
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {
