@@ -22,7 +22,7 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
   let b: Session;
   const ids: Record<string, string> = {};
   // Query values a route needs besides ids (the hourly period).
-  const queryValues: Record<string, string> = { from: '2026-01-01', to: '2026-01-31', kind: 'profile' };
+  const queryValues: Record<string, string> = { from: '2026-01-01', to: '2026-01-31', kind: 'profile', format: 'csv' };
   // Bodies for state-changing routes with an id in the path (none yet): `${method} ${url}` → body.
   const bodies: Record<string, unknown> = {};
   // Ids for one route only, where A's call changes state (a draft to submit, another to withdraw …).
@@ -108,6 +108,7 @@ describe('access: another consumer\'s ids are not found, on every route', () => 
       'POST /api/documents/:documentId/simple-signature/:challengeId/confirm': { code: front.otp.lastCodeFor('a@access.test') },
       'POST /api/requests/:requestId/messages': { text: 'ещё' },
       'POST /api/requests/:requestId/close': {},
+      'PUT /api/consumers/:consumerRef/alert-settings': { debt: false },
     });
   }
   afterAll(async () => {
