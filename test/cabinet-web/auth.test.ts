@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { axeCheck, loginAs, newPage, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+
+// A browser flow over the whole stack takes tens of seconds when the suite runs beside it, not the unit default.
+vi.setConfig({ testTimeout: 180_000 });
 
 let bench: CabinetWebBench;
 beforeAll(async () => {

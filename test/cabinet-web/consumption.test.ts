@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiCall, axeCheck, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+
+// A browser flow over the whole stack takes tens of seconds when the suite runs beside it, not the unit default.
+vi.setConfig({ testTimeout: 180_000 });
 
 let bench: CabinetWebBench;
 beforeAll(async () => {

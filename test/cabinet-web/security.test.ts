@@ -2,8 +2,11 @@ import { demoBackOfficeStaff } from '@app/cabinet-back';
 import { totpCode, totpStep } from '@app/kernel';
 import { loginWithTotp, waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { axeCheck, linkContract, newPage, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+
+// A browser flow over the whole stack takes tens of seconds when the suite runs beside it, not the unit default.
+vi.setConfig({ testTimeout: 180_000 });
 
 let bench: CabinetWebBench;
 beforeAll(async () => {
