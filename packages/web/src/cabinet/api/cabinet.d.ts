@@ -2697,6 +2697,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contracts/{contractId}/insights/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** kWh of a period against the previous period of the same length and the same dates last year */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contracts/{contractId}/insights/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This month's kWh and bill forecast from the profile so far (price: the account card's charged ÷ kWh of the last three months) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consumers/{consumerRef}/alert-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which e-mail alerts you get for this consumer (all on by default) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            debt: boolean;
+                            missing_reading: boolean;
+                            unusual_consumption: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        /** Switch e-mail alerts on or off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    consumerRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        debt?: boolean;
+                        missing_reading?: boolean;
+                        unusual_consumption?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            debt: boolean;
+                            missing_reading: boolean;
+                            unusual_consumption: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/summary": {
         parameters: {
             query?: never;
@@ -2990,7 +3141,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3102,7 +3254,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3226,7 +3379,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3336,7 +3490,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3457,7 +3612,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3571,7 +3727,8 @@ export interface paths {
                             }[];
                             documents: {
                                 id: string;
-                                applicationId: string;
+                                applicationId?: string;
+                                contractNumber?: string;
                                 kind: "contract" | "agreement";
                                 title: string;
                                 fileName: string;
@@ -3605,6 +3762,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Documents issued to you for signature (status=issued: awaiting your signature), with their signatures, newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                    status?: "issued" | "signed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                applicationId?: string;
+                                contractNumber?: string;
+                                kind: "contract" | "agreement";
+                                title: string;
+                                fileName: string;
+                                sha256: string;
+                                allowSimpleSignature: boolean;
+                                status: "issued" | "signed";
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /** Format: date-time */
+                                signedAt?: string;
+                                signatures: {
+                                    id: string;
+                                    method: "cms" | "simple";
+                                    algorithm: string;
+                                    signedBy: string;
+                                    signer?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** Format: date-time */
+                                    signedAt: string;
+                                }[];
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents/{documentId}": {
         parameters: {
             query?: never;
@@ -3632,7 +3859,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
-                            applicationId: string;
+                            applicationId?: string;
+                            contractNumber?: string;
                             kind: "contract" | "agreement";
                             title: string;
                             fileName: string;

@@ -80,7 +80,8 @@ export function HomeScreen() {
             <ul className="plain">
               {toSign.map((d) => (
                 <li key={d.id}>
-                  <Link to={`/applications/${encodeURIComponent(d.applicationId)}`}>{d.title}</Link>
+                  {/* An agreement to a contract in force belongs to no application: its own page. */}
+                  <Link to={d.applicationId ? `/applications/${encodeURIComponent(d.applicationId)}` : `/documents/${encodeURIComponent(d.id)}`}>{d.title}</Link>
                 </li>
               ))}
             </ul>

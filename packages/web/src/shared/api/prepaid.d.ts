@@ -101,7 +101,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with login and password; sets the session cookie */
+        /** Log in with login and password; sets the session cookie (or, with two-factor login on, answers 202 totp_required) */
         post: {
             parameters: {
                 query?: never;
@@ -130,6 +130,27 @@ export interface paths {
                             displayName: string;
                             roles: string[];
                             csrfToken: string;
+                            twoFactor?: boolean;
+                            restriction?: "totp_enrolment" | "read_only";
+                            actingAs?: {
+                                login: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "totp_required";
+                            challenge: string;
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };
@@ -204,6 +225,12 @@ export interface paths {
                             displayName: string;
                             roles: string[];
                             csrfToken: string;
+                            twoFactor?: boolean;
+                            restriction?: "totp_enrolment" | "read_only";
+                            actingAs?: {
+                                login: string;
+                                name: string;
+                            };
                         };
                     };
                 };
