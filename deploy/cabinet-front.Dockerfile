@@ -18,4 +18,4 @@ RUN npm run build --if-present
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node_modules/.bin/tsx", "packages/cabinet-front/src/main.ts"]
+CMD ["node", "--import", "tsx", "packages/cabinet-front/src/main.ts"]

@@ -56,7 +56,10 @@ describe('deploy/compose.yaml', () => {
       const dockerfile = readFileSync(join(root, service.build!.dockerfile), 'utf8');
       const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile)?.[1];
       expect(cmd, `${name} CMD`).toBeDefined();
-      const main = (JSON.parse(`[${cmd}]`) as string[]).find((a) => a.endsWith('main.ts'))!;
+      const argv = JSON.parse(`[${cmd}]`) as string[];
+      // node itself, so `docker stop`'s SIGTERM reaches the service's orderly stop (the tsx CLI relays it with a 30 ms SIGKILL fuse).
+      expect(argv.slice(0, 3), `${name} CMD`).toEqual(['node', '--import', 'tsx']);
+      const main = argv.find((a) => a.endsWith('main.ts'))!;
       expect(main).toBe(`packages/${name}/src/main.ts`);
       expect(existsSync(join(root, main))).toBe(true);
       expect(dockerfile).toContain('npm ci');

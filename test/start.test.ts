@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +18,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'start-'));
 const serverUrl = process.env.DATABASE_URL;
 const baseName = `start_${randomBytes(4).toString('hex')}`;
 const databaseUrl = serverUrl ? withDatabase(serverUrl, baseName) : undefined;
+const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
 const ports = { PREPAID_PORT: 13_000 + (process.pid % 1000), CABINET_FRONT_PORT: 14_000 + (process.pid % 1000), CABINET_BACK_PORT: 15_000 + (process.pid % 1000) };
 
 function start(): { child: ChildProcess; banner: Promise<string> } {
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['packages/all-in-one/src/main.ts'], {
+  // Exactly what `npm start` runs; it must start with node so SIGTERM reaches the service, not a relaying launcher.
+  const [command, ...args] = startScript.split(' ');
+  const child = spawn(command === 'node' ? process.execPath : command!, args, {
     cwd: root,
     env: { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -117,12 +117,17 @@ describe('cabinet in the browser: readings', { timeout: 300_000 }, () => {
     const filled = join(dir, 'filled.xlsx');
     writeFileSync(filled, Buffer.from(await workbook.xlsx.writeBuffer()));
 
+    // The job as the server reports it (its own messages), to name the cause if the page shows something else.
+    let job: unknown = null;
+    page.on('response', (r) => {
+      if (/\/api\/readings\/uploads\/[^/?]+$/.test(new URL(r.url()).pathname)) void r.json().then((b: unknown) => (job = b), () => {});
+    });
     await page.getByLabel('Файл .xlsx').setInputFiles(filled);
     await page.getByRole('button', { name: 'Загрузить' }).click();
     await page.getByRole('progressbar').first().waitFor();
     const result = page.getByTestId('upload-result');
     await expect.poll(async () => (await result.isVisible()) && result.textContent(), { timeout: 120_000, interval: 500 }).toMatch(/Готово|Не удалось обработать/);
-    expect(await result.textContent()).toMatch(/Готово.*передано показаний: 1/);
+    expect(await result.textContent(), JSON.stringify(job)).toMatch(/Готово.*передано показаний: 1/);
     await result.getByRole('cell', { name: badCell }).waitFor();
     expect(await result.getByRole('row').filter({ hasText: badCell }).textContent()).toContain(`Показания ${bad.zones[0]}`);
     await axeCheck(page);

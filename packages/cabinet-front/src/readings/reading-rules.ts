@@ -40,23 +40,43 @@ export interface ReadingContext {
   jumpFactor?: number;
 }
 
+type RuleProblem = FieldProblem & { code: ReadingCheckCode };
+
 export interface ReadingVerdict {
-  errors: FieldProblem[];
-  warnings: FieldProblem[];
+  errors: RuleProblem[];
+  warnings: RuleProblem[];
   /** Register units (before the transformation ratio), decimal text; absent without a previous reading. */
   consumption?: string;
   rollover: boolean;
 }
+
+/** Every code checkReading gives (errors and warnings); the cabinet's screens have a text for each. */
+export const readingRuleCodes = [
+  'zone_not_on_meter',
+  'reading_value_invalid',
+  'reading_exceeds_capacity',
+  'reading_too_many_decimals',
+  'reading_date_in_future',
+  'outside_reading_window',
+  'reading_date_before_previous',
+  'reading_below_previous',
+  'rollover',
+  'abnormal_jump',
+] as const;
+export type ReadingRuleCode = (typeof readingRuleCodes)[number];
+/** With the codes the readings service adds around the rules (Readings.checkEach). */
+export const readingCheckCodes = [...readingRuleCodes, 'meter_not_found', 'duplicate_reading', 'contract_terminated'] as const;
+export type ReadingCheckCode = (typeof readingCheckCodes)[number];
 
 const SCALE_DIGITS = 4;
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
 const VALUE = /^([0-9]{1,12})(?:\.([0-9]{1,4}))?$/;
 
 export function checkReading(meter: MeterDial, input: ReadingInput, ctx: ReadingContext, field = ''): ReadingVerdict {
-  const errors: FieldProblem[] = [];
-  const warnings: FieldProblem[] = [];
+  const errors: RuleProblem[] = [];
+  const warnings: RuleProblem[] = [];
   const at = (name: string) => (field ? `${field}/${name}` : name);
-  const error = (name: string, code: string, message: string) => errors.push({ field: at(name), code, message });
+  const error = (name: string, code: ReadingRuleCode, message: string) => errors.push({ field: at(name), code, message });
 
   if (!meter.zones.includes(input.zone)) error('zone', 'zone_not_on_meter', `The meter has no zone "${input.zone}"; it has ${meter.zones.join(', ')}`);
 

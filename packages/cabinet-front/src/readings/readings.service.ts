@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { commandTopics, type SubmitReadings } from '@app/cabinet-contracts';
-import { AppError, enqueueMessage, notFound, type Database, type FieldProblem } from '@app/kernel';
+import { AppError, enqueueMessage, notFound, type Database } from '@app/kernel';
 import { sql, type Selectable } from 'kysely';
 import { inScope, requireRight } from '../members/scope.js';
 import { day } from '../paging.js';
@@ -68,7 +68,7 @@ export class Readings {
       const meter = byId.get(r.meterId);
       if (!meter) return { errors: [{ field: `${field}/meterId`, code: 'meter_not_found', message: 'No such meter of this consumer' }], warnings: [], rollover: false };
       const key = `${r.meterId}\u0000${r.zone}`;
-      const extra: FieldProblem[] = [];
+      const extra: ReadingVerdict['errors'] = [];
       if (seen.has(key)) extra.push({ field: `${field}/zone`, code: 'duplicate_reading', message: 'This meter and zone appear twice' });
       seen.add(key);
       if (meter.status !== 'active') extra.push({ field: `${field}/meterId`, code: 'contract_terminated', message: 'The contract of this meter is terminated' });

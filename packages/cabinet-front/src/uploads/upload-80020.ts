@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { ACTIVE_IMPORT_CHANNEL, Format80020Error, hourlyValues, parse80020, pointCode80020 } from '@app/metering-formats';
 import { fileError } from './xlsx-guard.js';
+import type { UploadErrorCode } from './upload-problems.js';
 
 /**
  * An uploaded 80020 file, read as it streams from its spool file (never whole in memory): channel 01
@@ -23,7 +24,7 @@ export interface Read80020Result {
   channelsIgnored: number;
 }
 
-export type Problem = (where: { pointCode?: string; line: number; column: number }, code: string, message: string) => void;
+export type Problem = (where: { pointCode?: string; line: number; column: number }, code: UploadErrorCode, message: string) => void;
 
 export async function read80020Upload(path: string, input: { points: Points80020; today: string; bytes: number; problem: Problem; onProgress: (bytesRead: number) => Promise<void> }): Promise<Read80020Result> {
   const hourly: Read80020Result['hourly'] = new Map();

@@ -15,6 +15,7 @@ import type { CabinetFrontDb, LastReading } from '../tables.js';
 import { buildTemplate, cellAddress, HOURLY_SHEET, hourlyColumns, INTEGRAL_PREFIX, integralColumns, parseDateCell, parseDecimalCell } from './readings-workbook.js';
 import { cellText, fileError, inspectXlsx, spool, uploadLimits } from './xlsx-guard.js';
 import { points80020, read80020Upload } from './upload-80020.js';
+import type { UploadCellCode, UploadErrorCode } from './upload-problems.js';
 
 /**
  * Readings by Excel template: the template of the consumer's own points and meters, and upload jobs.
@@ -140,7 +141,7 @@ export class ReadingUploads {
     const started = Date.now();
     const errors: CellError[] = [];
     let errorCount = 0;
-    const problem = (sheet: string, column: number, row: number, code: string, message: string) => {
+    const problem = (sheet: string, column: number, row: number, code: UploadErrorCode, message: string) => {
       errorCount++;
       if (errors.length < MAX_ERRORS) errors.push({ sheet, cell: cellAddress(column, row), code, message });
     };
@@ -182,10 +183,11 @@ export class ReadingUploads {
               const meterId = at(integralColumns.meterId);
               const zone = at(integralColumns.zone) || name.slice(INTEGRAL_PREFIX.length);
               const value = parseDecimalCell(valueText, 4);
-              const date = parseDateCell(at(integralColumns.date));
+              const dateText = at(integralColumns.date);
+              const date = parseDateCell(dateText);
               if (!meterId) problem(name, integralColumns.meterId, row.number, 'meter_required', 'The meter id is empty');
               if (value === null) problem(name, integralColumns.value, row.number, 'reading_value_invalid', `"${valueText.slice(0, 20)}" is not a reading (digits, at most 4 after the point)`);
-              if (date === null) problem(name, integralColumns.date, row.number, 'date_invalid', 'A date is YYYY-MM-DD or DD.MM.YYYY');
+              if (date === null) problem(name, integralColumns.date, row.number, 'date_invalid', `"${dateText.slice(0, 20)}" is not a date (YYYY-MM-DD or DD.MM.YYYY)`);
               if (meterId && value !== null && date !== null) integral.push({ meterId, zone, date, value, sheet: name, row: row.number });
               continue;
             }
@@ -198,13 +200,14 @@ export class ReadingUploads {
               problem(name, hourlyColumns.pointId, row.number, 'point_not_found', 'Not an interval metering point of this consumer');
               ok = false;
             }
-            const date = parseDateCell(at(hourlyColumns.date));
-            const refuse = (column: number, code: string, message: string) => {
+            const dateText = at(hourlyColumns.date);
+            const date = parseDateCell(dateText);
+            const refuse = (column: number, code: UploadCellCode, message: string) => {
               ok = false;
               problem(name, column, row.number, code, message);
               return '';
             };
-            if (date === null) refuse(hourlyColumns.date, 'date_invalid', 'A date is YYYY-MM-DD or DD.MM.YYYY');
+            if (date === null) refuse(hourlyColumns.date, 'date_invalid', `"${dateText.slice(0, 20)}" is not a date (YYYY-MM-DD or DD.MM.YYYY)`);
             else if (date > today) refuse(hourlyColumns.date, 'date_in_future', `${date} is after today`);
             else if (point && date < point.installedOn) refuse(hourlyColumns.date, 'meter_not_active', `The interval meter was installed on ${point.installedOn}`);
             const values = hours.map((h, i) => {

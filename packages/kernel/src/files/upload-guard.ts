@@ -13,7 +13,8 @@ import { AppError } from '../errors/app-error.js';
  * refuses a part that inflates beyond its header). A zip bomb, a truncated or foreign file is an error with
  * a stable code, never an exhausted process. Each API names the codes its clients already know (`fail`).
  */
-export type UploadProblem = 'file_too_large' | 'empty_file' | 'not_excel' | 'truncated_file' | 'zip_bomb';
+export const uploadProblems = ['file_too_large', 'empty_file', 'not_excel', 'truncated_file', 'zip_bomb'] as const;
+export type UploadProblem = (typeof uploadProblems)[number];
 
 export interface XlsxLimits {
   /** Largest upload accepted. */

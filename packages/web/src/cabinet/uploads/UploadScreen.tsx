@@ -139,7 +139,7 @@ export function UploadScreen() {
                 columns={[
                   { key: 'sheet', title: t('uploads.sheet'), render: (e) => e.sheet },
                   { key: 'cell', title: t('uploads.cell'), render: (e) => <code>{e.cell}</code> },
-                  { key: 'why', title: t('uploads.reason'), render: (e) => t(`readings.rule.${e.code}`, { defaultValue: t(`uploads.cellError.${e.code}`, { defaultValue: e.message }) }) },
+                  { key: 'why', title: t('uploads.reason'), render: (e) => t(`uploads.cellError.${e.code}`, { defaultValue: e.message }) },
                 ]}
               />
             </>
