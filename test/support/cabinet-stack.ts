@@ -103,7 +103,8 @@ export async function startCabinetStack(options: CabinetStackOptions = {}): Prom
 
   const stopWorkers = await startCabinetBackWorkers(backSide.runtime, billing, { nudge: backSide.nudge, syncIntervalMs: 500, commands: { backoffMs: () => 200 } });
   await seedCabinetBackDemo(backDb, fastHashingForTests);
-  const back = await createCabinetBackApp(backSide.runtime, testConfig, { hashing: fastHashingForTests, billing, nudge: backSide.nudge });
+  // The back's one-time support links point at this front (CABINET_FRONT_PUBLIC_URL in a deployment).
+  const back = await createCabinetBackApp(backSide.runtime, testConfig, { hashing: fastHashingForTests, billing, nudge: backSide.nudge, support: { frontUrl: () => frontUrl } });
   const backUrl = await back.listen({ port: 0, host: '127.0.0.1' });
 
   return {

@@ -1,6 +1,7 @@
 import { authSettingsFrom, createHttpApp, registerAuth, registerUserAdmin, standardReadiness, twoFactorKeyRing, type CommonConfig, type HttpApp, type KeyRing, type PasswordHashing, type ServiceRuntime } from '@app/kernel';
 import type { BillingAdapter } from './billing/billing-adapter.js';
 import { registerBackOfficeRoutes } from './back-office/back-office.routes.js';
+import { supplierToday, type MeteringImportOptions } from './metering-import/metering-import.js';
 import { registerMeteringImportRoutes } from './metering-import/metering-import.routes.js';
 import { registerDeadCommandRoutes } from './commands/dead-commands.routes.js';
 import { registerLinkRequestRoutes } from './link-requests/link-requests.routes.js';
@@ -19,6 +20,8 @@ export interface CabinetBackAppOptions {
   snapshot?: Pick<CabinetBackWorkerOptions, 'historyMonths' | 'attachPdfs' | 'now'>;
   /** "Act as consumer" (support/): the cabinet's address for the one-time link; default CABINET_FRONT_PUBLIC_URL or http://localhost:3100. */
   support?: Partial<SupportOptions>;
+  /** 80020 imports (metering-import/): the senders trusted with any area (METERING_IMPORT_TRUSTED_SENDERS). */
+  meteringImport?: MeteringImportOptions;
   /** Encrypts staff TOTP secrets; default from TOTP_KEY (a development key outside production). */
   twoFactorKeys?: KeyRing;
 }
@@ -44,7 +47,7 @@ export async function createCabinetBackApp(runtime: ServiceRuntime, config: Comm
   registerLinkRequestRoutes(app, { ctx });
   registerDeadCommandRoutes(app, { database: ctx.database });
   registerBackOfficeRoutes(app, { ctx });
-  registerMeteringImportRoutes(app, { adapter: billing, today: () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date()) });
+  registerMeteringImportRoutes(app, { adapter: billing, today: supplierToday, options: options.meteringImport });
   const frontUrl = process.env.CABINET_FRONT_PUBLIC_URL ?? 'http://localhost:3100';
   registerSupportRoutes(app, { database: ctx.database, nudge: options.nudge, options: { frontUrl: () => frontUrl, ...options.support } });
   registerBackOfficeWeb(app, { database: ctx.database });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AppError, typed, unavailable, type HttpApp } from '@app/kernel';
 import { Type } from 'typebox';
 import type { BillingAdapter } from '../billing/billing-adapter.js';
-import { import80020 } from './metering-import.js';
+import { import80020, type MeteringImportOptions } from './metering-import.js';
 
 const employee = { access: { roles: ['employee'] } } as const;
 
@@ -17,7 +17,7 @@ const Answer = Type.Object({
 });
 
 /** The back office takes an 80020 file from the grid or the market and hands it to billing (metering-import.ts). */
-export function registerMeteringImportRoutes(app: HttpApp, deps: { adapter?: BillingAdapter; today: () => string; maxBytes?: number }) {
+export function registerMeteringImportRoutes(app: HttpApp, deps: { adapter?: BillingAdapter; today: () => string; maxBytes?: number; options?: MeteringImportOptions }) {
   void app.register(async (instance) => {
     const scope = typed(instance);
     for (const type of ['application/xml', 'text/xml', 'application/octet-stream']) scope.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
@@ -31,7 +31,7 @@ export function registerMeteringImportRoutes(app: HttpApp, deps: { adapter?: Bil
       async (request) => {
         if (!deps.adapter) throw unavailable('billing_unavailable', 'No billing is configured for this back office');
         if (!(request.body instanceof Readable)) throw new AppError('unsupported_media_type', 415, 'Send the 80020 XML file itself as the body (content-type application/xml)');
-        return import80020(deps.adapter, request.query.consumerRef, request.body, deps.today());
+        return import80020(deps.adapter, request.query.consumerRef, request.body, deps.today(), deps.options);
       },
     );
   });

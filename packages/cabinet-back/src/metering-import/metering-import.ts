@@ -13,7 +13,21 @@ import type { BillingAdapter } from '../billing/billing-adapter.js';
  * (`unknown_point`) and nothing of it is sent. The file streams through the parser; only the day's values
  * per point are kept (an 80020 message is one day). The front learns of what billing stored from billing's
  * change feed (the sync poller's `profile.computed` and `account.changed`), as for any change in billing.
+ *
+ * Each area of the message names, by INN, the organisation whose points it lists. An area is taken only
+ * when its INN is the consumer's (billing's profile), or when the message's sender is on the configured
+ * list of trusted senders (METERING_IMPORT_TRUSTED_SENDERS: a grid company or market operator whose areas
+ * may carry its own INN); any other area is one problem `area_inn_mismatch` at the area's line and nothing
+ * of it is sent, even points whose codes are the consumer's.
  */
+/** Today in the supplier's time zone (Moscow), YYYY-MM-DD: no 80020 day after it is taken. */
+export const supplierToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date());
+
+export interface MeteringImportOptions {
+  /** INNs of senders (message/sender/inn) whose areas are taken whatever INN they carry. */
+  trustedSenders?: readonly string[];
+}
+
 export interface MeteringImportResult {
   day: string;
   senderInn: string;
@@ -23,7 +37,7 @@ export interface MeteringImportResult {
   channelsIgnored: number;
 }
 
-export async function import80020(adapter: BillingAdapter, consumerRef: string, file: Readable | AsyncIterable<Uint8Array>, today: string): Promise<MeteringImportResult> {
+export async function import80020(adapter: BillingAdapter, consumerRef: string, file: Readable | AsyncIterable<Uint8Array>, today: string, options: MeteringImportOptions = {}): Promise<MeteringImportResult> {
   const snapshot = await adapter.consumerSnapshot(consumerRef, { since: today.slice(0, 7) });
   if (!snapshot) throw unprocessable('consumer_not_found', `Billing does not know consumer ${consumerRef}`);
   const byCode = new Map<string, string>();
@@ -35,6 +49,9 @@ export async function import80020(adapter: BillingAdapter, consumerRef: string, 
     byCode.set(code, p.id);
   }
   for (const code of shared) byCode.delete(code);
+  const consumerInn = snapshot.profile.inn ?? null;
+  const trusted = new Set(options.trustedSenders ?? []);
+  const refusedAreas = new Set<number>();
 
   const problems: Problem80020[] = [];
   const days = new Map<string, { code: string; days: HourlyDay[] }>();
@@ -52,6 +69,14 @@ export async function import80020(adapter: BillingAdapter, consumerRef: string, 
       } else {
         const c = event.channel;
         channelsRead++;
+        if (!trusted.has(senderInn) && (!consumerInn || c.area.inn !== consumerInn)) {
+          if (!refusedAreas.has(c.area.line)) {
+            refusedAreas.add(c.area.line);
+            const why = consumerInn ? `is not consumer ${consumerRef}'s INN ${consumerInn}, and sender ${senderInn} is not a trusted sender` : `cannot be checked: billing has no INN for consumer ${consumerRef}`;
+            problems.push({ code: 'area_inn_mismatch', message: `Area INN "${c.area.inn}" ${why}: nothing of this area is sent`, line: c.area.line, column: 1, element: 'area' });
+          }
+          continue;
+        }
         if (c.channel.code !== ACTIVE_IMPORT_CHANNEL) {
           channelsIgnored++;
           continue;

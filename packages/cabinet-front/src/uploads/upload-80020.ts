@@ -11,6 +11,11 @@ import type { UploadErrorCode } from './upload-problems.js';
  * of it is sent. The other checks are the Excel upload's: no day in the future, none before the meter was
  * installed, a point's day once. A problem with the whole file (bad XML, encoding, not 80020) is a file
  * error with the parser's code.
+ *
+ * Each area of the message carries the INN of the organisation its points belong to: it must be the
+ * consumer's own INN (billing's, as the read model keeps it). An area with another INN — or any area when
+ * billing knows no INN for the consumer — is refused once (`area_inn_mismatch`, at the area's line) and
+ * nothing of it is taken, even points whose codes are the consumer's.
  */
 export interface Points80020 {
   /** 80020 code → the consumer's metering point. */
@@ -26,13 +31,14 @@ export interface Read80020Result {
 
 export type Problem = (where: { pointCode?: string; line: number; column: number }, code: UploadErrorCode, message: string) => void;
 
-export async function read80020Upload(path: string, input: { points: Points80020; today: string; bytes: number; problem: Problem; onProgress: (bytesRead: number) => Promise<void> }): Promise<Read80020Result> {
+export async function read80020Upload(path: string, input: { points: Points80020; consumerInn: string | null; today: string; bytes: number; problem: Problem; onProgress: (bytesRead: number) => Promise<void> }): Promise<Read80020Result> {
   const hourly: Read80020Result['hourly'] = new Map();
   let channelsRead = 0;
   let channelsIgnored = 0;
   let bytesRead = 0;
   let reported = 0;
   const unknown = new Set<string>();
+  const refusedAreas = new Set<number>();
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   async function* counted() {
     for await (const chunk of stream) {
@@ -54,6 +60,14 @@ export async function read80020Upload(path: string, input: { points: Points80020
       if (event.type !== 'channel') continue;
       const c = event.channel;
       channelsRead++;
+      if (!input.consumerInn || c.area.inn !== input.consumerInn) {
+        if (!refusedAreas.has(c.area.line)) {
+          refusedAreas.add(c.area.line);
+          const why = input.consumerInn ? `is not the consumer's INN ${input.consumerInn}` : 'cannot be checked: billing has no INN for this consumer';
+          input.problem({ line: c.area.line, column: 1 }, 'area_inn_mismatch', `Area INN "${c.area.inn}" ${why}: nothing of this area is taken`);
+        }
+        continue;
+      }
       if (c.channel.code !== ACTIVE_IMPORT_CHANNEL) {
         channelsIgnored++;
         continue;

@@ -15,6 +15,7 @@ export const uploadCellCodes = [
   'point_not_found',
   'point_not_interval',
   'unknown_point',
+  'area_inn_mismatch',
   'meter_not_active',
   'hourly_value_missing',
   'hourly_value_invalid',

@@ -19,6 +19,7 @@ describe('hourly data uploaded as an 80020 file', () => {
   let b: Session;
   const snapshotA = withCode('ma', code15(111));
   const snapshotB = withCode('mb', code15(222));
+  const innA = snapshotA.profile!.inn!;
 
   beforeAll(async () => {
     front = await startFront();
@@ -46,6 +47,7 @@ describe('hourly data uploaded as an 80020 file', () => {
   it('sends the own point\'s channel 01 (half-hours summed) through the hourly command; another consumer\'s point is a per-point error and is not sent', async () => {
     const file = sample80020({
       day: '2026-03-01',
+      areaInn: innA,
       points: [
         { code: code15(111), channels: [{ code: '01', periods: dayPeriods(30, (i) => (i % 2 === 0 ? '1.25' : '0.5')) }, { code: '02', periods: dayPeriods() }] },
         { code: code15(222), channels: [{}] },
@@ -79,8 +81,30 @@ describe('hourly data uploaded as an 80020 file', () => {
   it('is the consumer\'s own: another consumer gets 404, and the upload is not visible to them', async () => {
     const foreign = await upload(b, sample80020({ points: [{ code: code15(111) }] }));
     expect(foreign.statusCode).toBe(404);
-    const own = await upload(a, sample80020({ day: '2026-03-02', points: [{ code: code15(111) }] }));
+    const own = await upload(a, sample80020({ day: '2026-03-02', areaInn: innA, points: [{ code: code15(111) }] }));
     expect((await b.call('GET', `/api/readings/uploads/${own.json().id}`)).statusCode).toBe(404);
     await finished(a, own.json().id);
+  });
+
+  it('takes an area only when it carries the consumer\'s INN: another area is refused once at its line, even with the consumer\'s own point code', async () => {
+    const file = sample80020({
+      day: '2026-03-03',
+      areaInn: innA,
+      points: [{ code: code15(111), channels: [{ periods: dayPeriods(60, () => '2') }] }],
+      moreAreas: [{ inn: '7700000001', name: 'ООО «Чужое»', points: [{ code: code15(111), channels: [{ periods: dayPeriods(60, () => '9') }] }, { code: code15(444) }] }],
+    });
+    const view = await finished(a, (await upload(a, file)).json().id);
+    expect(view).toMatchObject({ status: 'done', hourlyDaysSent: 1, rowsRead: 3 });
+    expect(view.errors).toEqual([expect.objectContaining({ sheet: '80020', code: 'area_inn_mismatch', cell: expect.stringMatching(/^L\d+:C1$/) })]);
+    expect(view.errors[0].message).toContain('7700000001');
+    const command = await front.commandOf('cabinet.cmd.hourly.submit', (p: { uploadId: string }) => p.uploadId === view.id);
+    expect(command.payload).toMatchObject({ days: [{ date: '2026-03-03', hours: Array.from({ length: 24 }, () => '2') }] });
+
+    // A file whose only area is someone else's: nothing is sent at all.
+    const before = front.commands.filter((c) => c.topic === 'cabinet.cmd.hourly.submit').length;
+    const foreign = await finished(a, (await upload(a, sample80020({ day: '2026-03-04', areaInn: '7700000001', points: [{ code: code15(111) }] }))).json().id);
+    expect(foreign).toMatchObject({ status: 'done', hourlyDaysSent: 0, errors: [expect.objectContaining({ code: 'area_inn_mismatch' })] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(front.commands.filter((c) => c.topic === 'cabinet.cmd.hourly.submit').length).toBe(before);
   });
 });

@@ -306,8 +306,10 @@ export class ReadingUploads {
         .where('p.consumer_ref', '=', consumerRef)
         .execute();
       const points = points80020(rows.map((r) => ({ pointId: r.point_id, code: r.code, interval: r.kind === 'interval', installedOn: r.installed })));
+      const consumer = await this.db.selectFrom('consumers').select('inn_enc').where('consumer_ref', '=', consumerRef).executeTakeFirst();
       const read = await read80020Upload(path, {
         points,
+        consumerInn: this.deps.pii.open('consumers', 'inn_enc', consumerRef, consumer?.inn_enc) ?? null,
         today: this.deps.today(),
         bytes,
         problem: (where, code, message) => {

@@ -28,7 +28,8 @@ export interface Header80020 {
 
 /** One channel of one metering point for the message's day, checked: a full day in start order. */
 export interface ChannelDay {
-  area: { inn: string; name?: string };
+  /** The area (the consumer's side of the exchange): its INN as written (to be checked against the contract's), name, and the line its element starts on. */
+  area: { inn: string; name?: string; line: number };
   point: { code: string; name?: string };
   channel: { code: string; desc?: string };
   day: string;
@@ -62,8 +63,10 @@ export const problemCodes = [
   'value_not_a_number',
   'dst_transition',
   'duplicate_channel',
-  // Of the importer, not the parser: a point that is not the importer's to take.
+  // Of the importer, not the parser: a point that is not the importer's to take; an area whose INN is
+  // not the consumer's (nor a trusted sender's, for the back's import): nothing of it is taken.
   'unknown_point',
+  'area_inn_mismatch',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
 

@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { chunksOf, code15, dayPeriods, hhmm, large80020, sample80020, type SampleOptions } from '../testing/index.js';
+import { chunksOf, code15, dayPeriods, hhmm, large80020, sample80020, sample80020Text, type SampleOptions } from '../testing/index.js';
 import { hourlyValues, pointCode80020 } from './hourly.js';
 import { Format80020Error, type ChannelDay, type Event80020, type Problem80020 } from './model.js';
 import { parse80020 } from './parse.js';
@@ -35,12 +35,24 @@ describe('80020 parser', () => {
     expect(problems).toEqual([]);
     expect(header).toMatchObject({ version: '2', number: '17', day: '2026-03-01', dst: 0, sender: { inn: '7701234567', name: 'ООО «Энергоучёт»' }, encoding: 'windows-1251' });
     expect(channels).toHaveLength(1);
-    expect(channels[0]).toMatchObject({ area: { inn: '7707654321', name: 'ООО «Потребитель»' }, point: { code: code15(42), name: 'Ввод №1 «Цех»' }, channel: { code: '01', desc: 'Активная энергия, приём' }, day: '2026-03-01', intervalMinutes: 60 });
+    expect(channels[0]).toMatchObject({ area: { inn: '7707654321', name: 'ООО «Потребитель»', line: 5 }, point: { code: code15(42), name: 'Ввод №1 «Цех»' }, channel: { code: '01', desc: 'Активная энергия, приём' }, day: '2026-03-01', intervalMinutes: 60 });
     expect(channels[0]!.values[0]).toBe('0.125');
     expect(channels[0]!.values[3]).toBe('0.75');
     expect(channels[0]!.statuses.every((s) => s === '0')).toBe(true);
   });
 
+  it('tells each channel its area: the INN the area carries and the line the area starts on (two areas)', async () => {
+    const file = sample80020({ areaInn: '7707654321', points: [{ code: code15(1) }], moreAreas: [{ inn: '500100732259', name: 'ИП Другой', points: [{ code: code15(2) }] }] });
+    const { channels, problems } = await read(file);
+    expect(problems).toEqual([]);
+    const lines = sample80020Text({ areaInn: '7707654321', points: [{ code: code15(1) }], moreAreas: [{ inn: '500100732259', points: [{ code: code15(2) }] }] }).split('\n');
+    const secondArea = lines.findIndex((l, i) => i > 4 && l.trimStart().startsWith('<area>')) + 1;
+    expect(channels.map((c) => [c.point.code, c.area.inn, c.area.line])).toEqual([
+      [code15(1), '7707654321', 5],
+      [code15(2), '500100732259', secondArea],
+    ]);
+    expect(secondArea).toBeGreaterThan(30);
+  });
   it('reads a half-hourly day (48 periods, any order) and sums the halves exactly into 24 hours', async () => {
     const periods = dayPeriods(30, (i) => (i % 2 === 0 ? '0.1' : '0.2')).reverse();
     const { channels, problems } = await read(one(periods), 64);

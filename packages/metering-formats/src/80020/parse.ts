@@ -63,7 +63,7 @@ export async function* parse80020(source: AsyncIterable<Uint8Array | string> | I
   let encoding = 'utf-8';
   const header: Partial<Omit<Header80020, 'sender'>> & { sender: { inn?: string; name?: string }; dstText?: string; dayText?: string } = { sender: {} };
   let headerOut: Header80020 | null = null;
-  let area: { inn?: string; name?: string } | null = null;
+  let area: { inn?: string; name?: string; line: number } | null = null;
   let point: { code: string; name?: string; skip: boolean; channels: Set<string> } | null = null;
   let channel: { code: string; desc?: string; skip: boolean; line: number; periods: Period[] } | null = null;
   let period: Period | null = null;
@@ -134,7 +134,7 @@ export async function* parse80020(source: AsyncIterable<Uint8Array | string> | I
     if (point.channels.has(c.code)) return problem({ ...where, code: 'duplicate_channel', message: `Channel ${c.code} appears twice in point ${point.code}` });
     point.channels.add(c.code);
     const result: ChannelDay = {
-      area: { inn: area?.inn ?? '', ...(area?.name ? { name: area.name } : {}) },
+      area: { inn: area?.inn ?? '', ...(area?.name ? { name: area.name } : {}), line: area?.line ?? 0 },
       point: { code: point.code, ...(point.name ? { name: point.name } : {}) },
       channel: { code: c.code, ...(c.desc ? { desc: c.desc } : {}) },
       day: h.day,
@@ -193,7 +193,7 @@ export async function* parse80020(source: AsyncIterable<Uint8Array | string> | I
       case 'area':
         expect(['message']);
         emitHeader();
-        area = {};
+        area = { line: xml.line };
         return;
       case 'measuringpoint': {
         expect(['area']);

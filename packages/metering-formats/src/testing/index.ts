@@ -28,6 +28,8 @@ export interface SampleOptions {
   senderInn?: string;
   areaInn?: string;
   points: SamplePoint[];
+  /** More areas after the first (another organisation's points, say). */
+  moreAreas?: Array<{ inn: string; name?: string; points: SamplePoint[] }>;
   /** What the declaration says (default windows-1251); `null`: no declaration. */
   declare?: string | null;
   /** How the bytes are encoded (default: as declared). */
@@ -48,21 +50,24 @@ export function sample80020Text(options: SampleOptions): string {
   lines.push('<message class="80020" version="2" number="17">');
   lines.push(`  <datetime><timestamp>${day}235959</timestamp><daylightsavingtime>${options.dst ?? '0'}</daylightsavingtime><day>${day}</day></datetime>`);
   lines.push(`  <sender><inn>${options.senderInn ?? '7701234567'}</inn><name>ООО «Энергоучёт»</name></sender>`);
-  lines.push(`  <area><inn>${options.areaInn ?? '7707654321'}</inn><name>ООО «Потребитель»</name>`);
-  for (const point of options.points) {
-    lines.push(`    <measuringpoint code="${point.code}" name="${point.name ?? 'Ввод 1'}">`);
-    for (const channel of point.channels ?? [{}]) {
-      lines.push(`      <measuringchannel code="${channel.code ?? '01'}" desc="${channel.desc ?? 'Активная энергия, приём'}">`);
-      for (const p of channel.periods ?? dayPeriods()) {
-        const summer = p.summer !== undefined ? ` summer="${p.summer}"` : '';
-        const value = p.value === null ? '' : `<value status="${p.status ?? '0'}">${p.value ?? '1'}</value>`;
-        lines.push(`        <period start="${p.start}" end="${p.end}"${summer}>${value}</period>`);
+  for (const area of [{ inn: options.areaInn ?? '7707654321', name: 'ООО «Потребитель»', points: options.points }, ...(options.moreAreas ?? [])]) {
+    lines.push(`  <area><inn>${area.inn}</inn><name>${area.name ?? 'ООО «Потребитель»'}</name>`);
+    for (const point of area.points) {
+      lines.push(`    <measuringpoint code="${point.code}" name="${point.name ?? 'Ввод 1'}">`);
+      for (const channel of point.channels ?? [{}]) {
+        lines.push(`      <measuringchannel code="${channel.code ?? '01'}" desc="${channel.desc ?? 'Активная энергия, приём'}">`);
+        for (const p of channel.periods ?? dayPeriods()) {
+          const summer = p.summer !== undefined ? ` summer="${p.summer}"` : '';
+          const value = p.value === null ? '' : `<value status="${p.status ?? '0'}">${p.value ?? '1'}</value>`;
+          lines.push(`        <period start="${p.start}" end="${p.end}"${summer}>${value}</period>`);
+        }
+        lines.push('      </measuringchannel>');
       }
-      lines.push('      </measuringchannel>');
+      lines.push('    </measuringpoint>');
     }
-    lines.push('    </measuringpoint>');
+    lines.push('  </area>');
   }
-  lines.push('  </area>', '</message>', '');
+  lines.push('</message>', '');
   return lines.join('\n');
 }
 

@@ -9,6 +9,7 @@ import { PaymentsScreen } from './payments/PaymentsScreen.js';
 import { RequestScreen } from './requests/RequestScreen.js';
 import { RequestsScreen } from './requests/RequestsScreen.js';
 import { SignaturesScreen } from './signatures/SignaturesScreen.js';
+import { SupportScreen } from './support/SupportScreen.js';
 import { UsersScreen } from './users/UsersScreen.js';
 
 /**
@@ -23,7 +24,7 @@ export interface Screen {
   menu?: (typeof menuGroups)[number];
 }
 
-export const menuGroups = ['queues', 'documents', 'billing', 'admin'] as const;
+export const menuGroups = ['queues', 'documents', 'billing', 'support', 'admin'] as const;
 
 export const screens: Screen[] = [
   { path: '/applications', title: 'nav.applications', roles: ['employee'], component: ApplicationsScreen, menu: 'queues' },
@@ -35,8 +36,9 @@ export const screens: Screen[] = [
   { path: '/signatures', title: 'nav.signatures', roles: ['employee'], component: SignaturesScreen, menu: 'documents' },
   { path: '/payments', title: 'nav.payments', roles: ['employee'], component: PaymentsScreen, menu: 'billing' },
   { path: '/dead-commands', title: 'nav.deadCommands', roles: ['supervisor'], component: DeadCommandsScreen, menu: 'billing' },
+  { path: '/support', title: 'nav.support', roles: ['support'], component: SupportScreen, menu: 'support' },
   { path: '/users', title: 'nav.users', roles: ['admin'], component: UsersScreen, menu: 'admin' },
 ];
 
 /** Where a role lands after login. */
-export const home = (can: (...roles: Role[]) => boolean) => (can('employee') ? '/applications' : '/users');
+export const home = (can: (...roles: Role[]) => boolean) => (can('employee') ? '/applications' : can('support') ? '/support' : '/users');

@@ -5,6 +5,7 @@ import { AuthArea, isAuthPath } from './auth/AuthArea.js';
 import { navGroups, screens } from './screens.js';
 import { SessionProvider, useLogout, useMe, useSession } from './session.js';
 import { LanguageSwitch } from './shell/LanguageSwitch.js';
+import { SupportBanner } from './support/SupportBanner.js';
 
 /** The app shell: the public screens (login, registration, recovery) or the cabinet with its menu and the current screen. */
 export function App() {
@@ -80,6 +81,7 @@ function Shell() {
         })}
       </nav>
       <main className="content" id="content" tabIndex={-1}>
+        <SupportBanner />
         {!found && <NotFound />}
         {found && (
           <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>

@@ -5,6 +5,7 @@ import { Link } from '../../shared/router.js';
 import { ErrorNote } from '../../shared/ui/Feedback.js';
 import { api, call, callAs } from '../api/client.js';
 import type { RequestDetails } from '../api/views.js';
+import { OpenCabinet } from '../support/OpenCabinet.js';
 import { Attachments } from '../thread/Attachments.js';
 import { MessageForm, type OutgoingMessage } from '../thread/MessageForm.js';
 import { StatusBadge } from '../thread/StatusBadge.js';
@@ -65,6 +66,7 @@ export function RequestScreen({ params }: { params: Record<string, string> }) {
             </>
           )}
         </dl>
+        {r.consumerRef && <OpenCabinet consumerRef={r.consumerRef} />}
         <RequestFields request={r} />
         {r.text && <p className="text">{r.text}</p>}
         <Attachments files={r.attachments} />
