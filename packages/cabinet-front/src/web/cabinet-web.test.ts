@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('cabinet-front serves the consumer cabinet SPA', () => {
   it('answers the page at / and at deep links, with the SPA content policy', async () => {
-    for (const url of ['/', '/contracts/7f0e', '/readings?meter=1', '/payments/return/abc']) {
+    for (const url of ['/', '/contracts/7f0e', '/readings?meter=1', '/money/payments/abc']) {
       const res = await front.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toContain('text/html');
@@ -50,7 +50,7 @@ describe('cabinet-front serves the consumer cabinet SPA', () => {
     const id = randomUUID();
     const page = await front.app.inject({ method: 'GET', url: `/api/payments/orders/${id}/return`, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' } });
     expect(page.statusCode).toBe(303);
-    expect(page.headers.location).toBe(`/payments/return/${id}`);
+    expect(page.headers.location).toBe(`/money/payments/${id}`);
     const api = await front.app.inject({ method: 'GET', url: `/api/payments/orders/${id}/return`, headers: { accept: 'application/json' } });
     expect(api.statusCode).toBe(401);
     expect(api.headers['content-type']).toContain('application/problem+json');

@@ -5,10 +5,11 @@ import { registerSpa, type HttpApp } from '@app/kernel';
  * beside the API: the kernel's registerSpa never answers /api, /auth, /docs, /openapi.json or the
  * probes with the page (an unknown path there stays a 404 problem).
  *
- * The acquiring bank sends the consumer back to /api/payments/orders/{id}/return (SuccessURL and
- * FailURL). A browser arriving there by navigation (it asks for text/html) is sent on to the SPA's
- * page for it, /payments/return/{id}, which asks the same route as JSON — so the bank's redirect shows a
- * page, not a JSON document, and the API route keeps answering JSON to everyone else.
+ * The acquiring bank sends the consumer back to the SPA's page of the order, /money/payments/{id}
+ * (SuccessURL and FailURL, payments.service.ts), which asks /api/payments/orders/{id}/return as JSON. A
+ * browser that still arrives at that API route by navigation (it asks for text/html: an order made
+ * with the route as its return address) is sent on to the same page, so it shows a page, not a JSON
+ * document, and the API route keeps answering JSON to everyone else.
  */
 export interface CabinetWebOptions {
   /** The built SPA (default packages/web/dist/cabinet); browser tests pass a fresh build. */
@@ -22,7 +23,7 @@ export function registerCabinetWeb(app: HttpApp, options: CabinetWebOptions = {}
     if (request.method !== 'GET') return;
     const match = RETURN.exec(request.url);
     if (!match || !wantsPage(request.headers.accept, request.headers['sec-fetch-mode'])) return;
-    return reply.redirect(`/payments/return/${match[1]}`, 303);
+    return reply.redirect(`/money/payments/${match[1]}`, 303);
   });
   registerSpa(app, { name: 'cabinet', root: options.root });
 }

@@ -39,7 +39,6 @@ export const screens: Screen[] = [
   { path: '/profile', title: 'nav.profile', component: screen(() => import('./shell/ProfileScreen.js').then((m) => m.ProfileScreen)) },
   { path: '/security', title: 'security.title', nav: 'overview', component: screen(() => import('./security/SecurityScreen.js').then((m) => m.SecurityScreen)) },
   { path: '/invitations/accept', title: 'security.accept.title', component: screen(() => import('./security/AcceptInvitationScreen.js').then((m) => m.AcceptInvitationScreen)) },
-  { path: '/payments/return/:orderId', title: 'payReturn.title', component: screen(() => import('./shell/PaymentReturnScreen.js').then((m) => m.PaymentReturnScreen)) },
 
   // Requests, applications, documents and money (part B): add a line per screen below. The home page
   // links to /requests/:id and /applications/:id (documents to sign sit in their application).
