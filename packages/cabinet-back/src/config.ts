@@ -11,5 +11,14 @@ export const CabinetBackSettings = Type.Object({
   BILLING_DEMO: Type.Boolean({ default: false, description: 'fill an empty reference billing with demo data at start' }),
   // Staff two-factor secrets are encrypted with it (kernel auth/totp.ts); required in production.
   TOTP_KEY: Type.Optional(Type.String({ minLength: 40, description: 'base64 of 32 random bytes (openssl rand -base64 32)' })),
+  // 80020 files from billing or the grid company (metering-import/): a watched folder and the senders trusted with any area.
+  METERING_IMPORT_DIR: Type.Optional(Type.String({ minLength: 1, description: 'root of the 80020 import folders (incoming/<consumerRef>/, work/, processed/, failed/); unset = no folder import' })),
+  METERING_IMPORT_POLL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000, description: 'how often the 80020 import folder is looked at' }),
+  METERING_IMPORT_TRUSTED_SENDERS: Type.Optional(
+    Type.String({ pattern: '^[0-9]{10}([0-9]{2})?(,[0-9]{10}([0-9]{2})?)*$', description: "comma-separated INNs of 80020 senders whose areas are taken whatever INN they carry (else an area must carry the consumer's INN)" }),
+  ),
 });
+
+/** METERING_IMPORT_TRUSTED_SENDERS as a list. */
+export const trustedSenders = (config: Pick<CabinetBackConfig, 'METERING_IMPORT_TRUSTED_SENDERS'>) => (config.METERING_IMPORT_TRUSTED_SENDERS ?? '').split(',').filter(Boolean);
 export type CabinetBackConfig = Static<typeof CabinetBackSettings>;

@@ -3,7 +3,7 @@
 // with demo data when BILLING_DEMO=true and it is empty.
 import { createLogger, loadConfigOrExit, runStandaloneService } from '@app/kernel';
 import { openReferenceBilling } from './billing/billing-ref-adapter.js';
-import { CabinetBackSettings } from './config.js';
+import { CabinetBackSettings, trustedSenders } from './config.js';
 import { cabinetBackMigrations } from './migrations.js';
 import { createCabinetBackApp } from './server.js';
 import { startCabinetBackWorkers } from './workers.js';
@@ -19,9 +19,12 @@ await runStandaloneService({
   service: 'cabinet-back',
   config,
   migrations: cabinetBackMigrations,
-  createApp: (runtime) => createCabinetBackApp(runtime, config, { billing: billing.adapter }),
+  createApp: (runtime) => createCabinetBackApp(runtime, config, { billing: billing.adapter, meteringImport: { trustedSenders: trustedSenders(config) } }),
   workers: async (runtime) => {
-    const stop = await startCabinetBackWorkers(runtime, billing.adapter, { syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS });
+    const stop = await startCabinetBackWorkers(runtime, billing.adapter, {
+      syncIntervalMs: config.BILLING_SYNC_INTERVAL_MS,
+      importFolder: { root: config.METERING_IMPORT_DIR, pollMs: config.METERING_IMPORT_POLL_MS, import: { trustedSenders: trustedSenders(config) } },
+    });
     // Listed first, stopped last: the workers finish their billing calls before billing closes.
     return [() => billing.close(), stop];
   },

@@ -1,6 +1,8 @@
 import type { Database, ServiceRuntime } from '@app/kernel';
 import type { BillingAdapter } from './billing/billing-adapter.js';
 import { consumeCommands, type CommandConsumerOptions } from './commands/command-consumer.js';
+import { ImportFolder, type ImportFolderOptions } from './metering-import/import-folder.js';
+import { supplierToday } from './metering-import/metering-import.js';
 import type { BackContext } from './commands/context.js';
 import { defaultSnapshotOptions, type SnapshotOptions } from './snapshot.js';
 import { answerStatusRequests } from './status.js';
@@ -25,6 +27,8 @@ export interface CabinetBackWorkerOptions {
   nudge?: () => void;
   /** Clock for the history window (tests). */
   now?: () => Date;
+  /** The watched 80020 import folder (METERING_IMPORT_DIR); off without `root`. */
+  importFolder?: Partial<Omit<ImportFolderOptions, 'logger'>>;
 }
 
 export function createBackContext(runtime: ServiceRuntime, adapter: BillingAdapter, options: BackContextOptions = {}): BackContext {
@@ -49,7 +53,7 @@ export function backContextWithoutBilling(runtime: ServiceRuntime, options: Back
 
 /**
  * The back's background work: the command consumer (queue `cabinet-back.commands`), the billing sync
- * poller, and the status responder. Every instance may run it; see README.md for why that is safe.
+ * poller, the status responder, and the 80020 import folder when one is set. Every instance may run it; see README.md for why that is safe.
  * Returns one stopper that stops them all (waiting for work in progress).
  */
 export async function startCabinetBackWorkers(runtime: ServiceRuntime, adapter: BillingAdapter, options: CabinetBackWorkerOptions = {}): Promise<() => Promise<void>> {
@@ -65,6 +69,11 @@ export async function startCabinetBackWorkers(runtime: ServiceRuntime, adapter: 
     if (options.sync !== false) {
       const poller = startSyncPoller(ctx, { intervalMs: options.syncIntervalMs ?? 5_000, batchSize: options.syncBatchSize });
       stoppers.push(() => poller.stop());
+    }
+    if (options.importFolder?.root) {
+      const folder = new ImportFolder(ctx.database, adapter, { today: supplierToday, ...options.importFolder, root: options.importFolder.root, logger: runtime.logger.child({ component: 'metering-import-folder' }) });
+      folder.start();
+      stoppers.push(() => folder.stop());
     }
   } catch (err) {
     await stopAll(stoppers);
