@@ -2,7 +2,7 @@ import { ensureWebBuild, waitFor } from '@app/kernel/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiCall, axeCheck as cabinetAxe, linkContract, newPage, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from '../cabinet-web/harness.js';
-import { checkScreen, forced, loginAs, type BackOfficeBench } from './harness.js';
+import { axeCheck, checkScreen, forced, loginAs, type BackOfficeBench } from './harness.js';
 
 /**
  * Support "act as consumer" (issue 11, point 5) in two real browsers over the whole cabinet (front
@@ -16,6 +16,7 @@ vi.setConfig({ testTimeout: 180_000 });
 
 let cabinet: CabinetWebBench;
 let office: BackOfficeBench;
+let consumerRef = '';
 
 beforeAll(async () => {
   ensureWebBuild('back-office');
@@ -37,6 +38,7 @@ describe('back office (web): support opens a consumer cabinet read-only; the con
     const consumer = await registerAndLogin(cabinet, { name: 'Анна Потребителева' });
     await linkContract(cabinet, consumer.page);
     const contract = (await apiCall<{ items: Array<{ id: string; consumerRef: string }> }>(consumer.page, 'GET', '/api/contracts')).body.items[0]!;
+    consumerRef = contract.consumerRef;
     const created = await apiCall<{ id: string }>(consumer.page, 'POST', '/api/requests', {
       kind: 'correct_details',
       subject: 'Не вижу счёт за прошлый месяц',
@@ -96,7 +98,7 @@ describe('back office (web): support opens a consumer cabinet read-only; the con
     await look.getByRole('button', { name: 'Передать показания' }).click();
     await look.getByRole('alert').filter({ hasText: 'Кабинет открыт только для просмотра' }).waitFor();
     await cabinetAxe(look);
-    await screenshots(look, 'support-read-only', { only: 'desktop' });
+    await screenshots(look, 'support-read-only');
     const write = await apiCall<{ code: string }>(look, 'POST', '/api/readings', { readings: [{ meterId: meter.id, zone: meter.zones[0], date: cabinet.stack.today, value: '1' }] });
     expect(write).toMatchObject({ status: 403, body: { code: 'read_only_session' } });
     expect((await apiCall<{ items: unknown[] }>(look, 'GET', '/api/readings?limit=5')).status).toBe(200);
@@ -123,5 +125,28 @@ describe('back office (web): support opens a consumer cabinet read-only; the con
     await consumer.page.reload();
     await consumer.page.getByRole('heading', { name: 'Безопасность и доступ' }).waitFor();
     expect(await notice.count()).toBe(0);
+  });
+
+  it('in English, for a supervisor (who holds the support role): the support screen by billing code, the journal', async () => {
+    expect(consumerRef).not.toBe('');
+    const page = await loginAs(office, 'supervisor', { lang: 'en' });
+    await page.getByRole('link', { name: "Consumers' cabinets" }).click();
+    await page.getByRole('heading', { name: "Consumers' cabinets" }).waitFor();
+    await page.getByRole('table', { name: 'Looks at cabinets' }).getByText('Звонок: не видит счёт').waitFor();
+    await page.getByLabel('Consumer billing code').fill(consumerRef);
+    await page.getByRole('button', { name: "Open the consumer's cabinet" }).click();
+    await page.getByLabel('Reason').fill('Checking the invoice with the consumer');
+    await page.getByRole('button', { name: 'Get the link' }).click();
+    await page.getByTestId('support-link').filter({ hasText: 'Open the cabinet (new tab)' }).waitFor();
+    await page.getByText(/The link works once/).waitFor();
+    await page.getByRole('table', { name: 'Looks at cabinets' }).getByText('Checking the invoice with the consumer').waitFor();
+    // A consumer without a cabinet: said in English, by its code.
+    await page.getByLabel('Consumer billing code').fill('no-such-consumer');
+    await page.getByRole('button', { name: "Open the consumer's cabinet" }).click();
+    await page.getByLabel('Reason').fill('A call');
+    await page.getByRole('button', { name: 'Get the link' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This consumer has no cabinet: no contract is linked' }).waitFor();
+    await axeCheck(page);
+    await page.close();
   });
 });
