@@ -11,6 +11,8 @@ export const CabinetBackSettings = Type.Object({
   BILLING_DEMO: Type.Boolean({ default: false, description: 'fill an empty reference billing with demo data at start' }),
   // Staff two-factor secrets are encrypted with it (kernel auth/totp.ts); required in production.
   TOTP_KEY: Type.Optional(Type.String({ minLength: 40, description: 'base64 of 32 random bytes (openssl rand -base64 32)' })),
+  // Support's one-time "act as consumer" links (support/) point there: the cabinet as the employee's browser reaches it.
+  CABINET_FRONT_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: "the consumer cabinet's public address; default http://localhost:3100" })),
   // 80020 files from billing or the grid company (metering-import/): a watched folder and the senders trusted with any area.
   METERING_IMPORT_DIR: Type.Optional(Type.String({ minLength: 1, description: 'root of the 80020 import folders (incoming/<consumerRef>/, work/, processed/, failed/); unset = no folder import' })),
   METERING_IMPORT_POLL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000, description: 'how often the 80020 import folder is looked at' }),
