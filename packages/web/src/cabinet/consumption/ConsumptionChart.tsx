@@ -13,6 +13,9 @@ export function ConsumptionChart({ labels, current, previous, currentLabel, prev
     <div className="chart-box">
       <ReactChart
         type="bar"
+        // Chart.js sets the canvas's size in pixels and follows its box a frame later: capped at the box, a
+        // canvas drawn for a desktop never widens the page on a phone meanwhile.
+        style={{ maxWidth: '100%' }}
         role="img"
         aria-label={summary}
         data={{

@@ -32,15 +32,19 @@ export function ConsumptionScreen() {
   const point = points.data?.items.find((p) => p.id === pointId);
   const [view, setView] = useState<View>('day');
   const [anchor, setAnchor] = useState(yesterday());
-  const [kind, setKind] = useState<Kind>('profile');
+  // Metered data where the point has an interval meter (billing computes no profile for it), else billing's profile.
+  const meters = useQuery({ queryKey: ['meters', 'point', pointId], queryFn: () => call(api.GET('/api/meters', { params: { query: { pointId, limit: 20, offset: 0 } } })), enabled: !!pointId });
+  const [chosenKind, setKind] = useState<Kind>();
+  const kind: Kind = chosenKind ?? (meters.data?.items.some((m) => m.kind === 'interval') ? 'metered' : 'profile');
+  const ready = !!pointId && (chosenKind !== undefined || meters.isFetched);
   const [compare, setCompare] = useState(true);
 
   const current = period(view, anchor);
   const before = previousAnchor(view, anchor);
   const prior = period(view, before);
   const hourly = (range: { from: string; to: string }) => () => call(api.GET('/api/metering-points/{pointId}/hourly', { params: { path: { pointId }, query: { kind, ...range } } }));
-  const now = useQuery({ queryKey: ['hourly', pointId, kind, current], queryFn: hourly(current), enabled: !!pointId });
-  const then = useQuery({ queryKey: ['hourly', pointId, kind, prior], queryFn: hourly(prior), enabled: !!pointId && compare });
+  const now = useQuery({ queryKey: ['hourly', pointId, kind, current], queryFn: hourly(current), enabled: ready });
+  const then = useQuery({ queryKey: ['hourly', pointId, kind, prior], queryFn: hourly(prior), enabled: ready && compare });
 
   const values = now.data ? buckets(view, anchor, now.data.days).map(round3) : undefined;
   const previous = compare && then.data ? buckets(view, before, then.data.days).map(round3) : undefined;
