@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase, withDatabase } from '@app/kernel';
+import { waitFor } from '@app/kernel/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
@@ -68,7 +69,11 @@ describe('npm start (all services in one process)', () => {
       const openapi = await fetch(`http://127.0.0.1:${port}/openapi.json`);
       expect(openapi.status).toBe(200);
     }
-    const status = await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/status`)).json();
+    // The front learns of the back from its heartbeat over the bus: online within a few beats.
+    const status = await waitFor(async () => {
+      const s = (await (await fetch(`http://127.0.0.1:${ports.CABINET_FRONT_PORT}/api/status`)).json()) as { back: string; billing: string };
+      return s.back === 'online' && s.billing === 'online' && s;
+    }, { what: 'the back and billing online on the front', timeoutMs: 60_000 });
     expect(status).toEqual({ back: 'online', billing: 'online' });
 
     // The demo consumer's contract was linked through the bus, the back and the reference billing.

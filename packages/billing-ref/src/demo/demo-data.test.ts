@@ -59,5 +59,5 @@ describe('demo data generator', () => {
     expect(await make()).toBe(embedded);
     // And on a real server the same as embedded, when the environment names one.
     if (usingRealServices.postgres) expect(await make(process.env.DATABASE_URL)).toBe(embedded);
-  });
+  }, 300_000);
 });

@@ -13,7 +13,7 @@ import type { ReadingEntry, Readings } from '../readings/readings.service.js';
 import type { CellError } from '../self-service.tables.js';
 import type { CabinetFrontDb, LastReading } from '../tables.js';
 import { buildTemplate, cellAddress, HOURLY_SHEET, hourlyColumns, INTEGRAL_PREFIX, integralColumns, parseDateCell, parseDecimalCell } from './readings-workbook.js';
-import { cellText, fileError, inspectXlsx, spool, uploadLimits } from './xlsx-guard.js';
+import { cellText, fileError, prepareXlsx, spool, uploadLimits } from './xlsx-guard.js';
 import { points80020, read80020Upload } from './upload-80020.js';
 import type { UploadCellCode, UploadErrorCode } from './upload-problems.js';
 
@@ -153,7 +153,7 @@ export class ReadingUploads {
         .execute();
     try {
       await this.progress(id, { status: 'processing', progress: 1 });
-      const { rows: totalRows, sheets: sheetList } = await inspectXlsx(path);
+      const { rows: totalRows } = await prepareXlsx(path);
       await this.progress(id, { progress: 10 });
 
       const points = await this.intervalPoints(consumerRef);
@@ -164,8 +164,6 @@ export class ReadingUploads {
       let sheets = 0;
       const { default: ExcelJS } = await import('exceljs');
       const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-      // The sheet names, in case the worksheets come before xl/workbook.xml in the zip (see inspectXlsx).
-      Object.assign(reader, { model: { sheets: sheetList } });
       try {
         for await (const sheet of reader) {
           const name = (sheet as unknown as { name: string }).name ?? '';

@@ -1,10 +1,11 @@
-import { inspectXlsx as inspectWorkbook, spoolUpload, uploadFailure, AppError, type XlsxLimits } from '@app/kernel';
+import { prepareXlsx as prepareWorkbook, spoolUpload, uploadFailure, AppError, type XlsxLimits } from '@app/kernel';
 import type { Readable } from 'node:stream';
 
 /**
  * An uploaded workbook is spooled with a size cap and its zip checked before ExcelJS reads it — the
- * kernel's upload guard (zip bombs, truncated and foreign files get stable codes). The count of `<row>`s
- * it answers is the upload job's total for the progress bar.
+ * kernel's upload guard (zip bombs, truncated and foreign files get stable codes; the parts put in the
+ * order ExcelJS's streaming reader needs). The count of `<row>`s it answers is the upload job's total for
+ * the progress bar.
  */
 export type { XlsxLimits };
 
@@ -14,7 +15,7 @@ export const fileError = (code: string, message: string, status = 422) => new Ap
 
 export const spool = (input: Readable, path: string, maxBytes: number) => spoolUpload(input, path, maxBytes, uploadFailure);
 
-export const inspectXlsx = (path: string, limits: XlsxLimits = uploadLimits) => inspectWorkbook(path, limits, uploadFailure);
+export const prepareXlsx = (path: string, limits: XlsxLimits = uploadLimits) => prepareWorkbook(path, limits, uploadFailure);
 
 /** A cell as the text a person sees: numbers in their shortest exact spelling, dates as YYYY-MM-DD, formulas by their result. */
 export function cellText(value: unknown): string {

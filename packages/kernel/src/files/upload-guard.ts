@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import yazl from 'yazl';
 import { AppError } from '../errors/app-error.js';
 
 /**
@@ -68,12 +69,16 @@ export interface WorkbookSheet {
 }
 
 /**
- * Checks the workbook at `path`; answers how many `<row>`s its worksheets hold (a progress bar's total)
- * and the sheets xl/workbook.xml lists. ExcelJS's streaming reader learns sheet names from that part and
- * fails ("reading 'sheets'") on a file whose worksheets come before it in the zip — which ExcelJS's own
- * writer sometimes produces, its parts being appended as they are ready — so callers hand it these.
+ * Checks the workbook at `path` and rewrites it in place with its parts in the order a streaming reader
+ * needs; answers how many `<row>`s its worksheets hold (a progress bar's total) and the sheets
+ * xl/workbook.xml lists. ExcelJS's streaming reader takes the zip's parts as they come: worksheets ahead of
+ * xl/workbook.xml lose their names ("reading 'sheets'" at worst), and worksheets ahead of the workbook's
+ * relations or shared strings are put aside — after which it has been seen to miss the remaining parts, so
+ * every text cell read empty. Writers promise no order (ExcelJS's own appends parts as they are ready), so
+ * the copy puts the directory parts first and the worksheets last, by number. Parts are inflated once,
+ * counted against the limits on the way, and deflated again at a fast level.
  */
-export async function inspectXlsx(path: string, limits: XlsxLimits, fail: UploadFailure = uploadFailure): Promise<{ rows: number; sheets: WorkbookSheet[] }> {
+export async function prepareXlsx(path: string, limits: XlsxLimits, fail: UploadFailure = uploadFailure): Promise<{ rows: number; sheets: WorkbookSheet[] }> {
   const refuse = (problem: UploadProblem, message: string) => fail(problem, message, 422);
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, file) => (err ? reject(err) : resolve(file))),
@@ -84,8 +89,7 @@ export async function inspectXlsx(path: string, limits: XlsxLimits, fail: Upload
   const mark = (error: Error) => (ours.add(error), error);
   const tooBig = () => mark(refuse('zip_bomb', `The workbook unpacks to more than ${mib(limits.maxUnzippedBytes)} MiB`));
   let rows = 0;
-  const directoryChunks: Buffer[] = [];
-  let directoryBytes = 0;
+  const ordered = `${path}.ordered`;
   try {
     const entries: yauzl.Entry[] = [];
     let declared = 0;
@@ -108,41 +112,105 @@ export async function inspectXlsx(path: string, limits: XlsxLimits, fail: Upload
     });
     const names = new Set(entries.map((e) => e.fileName));
     if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) throw refuse('not_excel', 'The file is a zip but not an Excel workbook (.xlsx)');
+    const damaged = (error: Error) =>
+      ours.has(error)
+        ? error
+        : // yauzl: "too many bytes in the stream" — a part inflating beyond what its header declares.
+          /too many bytes|expected \d+ bytes/i.test(error.message)
+          ? refuse('zip_bomb', 'A part of the workbook unpacks to more than its header declares')
+          : refuse('not_excel', `The workbook is damaged: ${error.message}`);
+    // The worksheets go in the workbook's own sheet order (xl/workbook.xml through its relations), so a
+    // reader taking "the first sheet" gets the one a person sees first.
+    const small = async (name: string) => {
+      const entry = entries.find((e) => e.fileName === name);
+      if (!entry) return '';
+      const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, st) => (err ? reject(err) : resolve(st))));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of stream) {
+        size += (chunk as Buffer).length;
+        if (size > 1024 * 1024) throw mark(refuse('not_excel', `${name} is larger than 1 MiB`));
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const sheets = sheetsOf(await small('xl/workbook.xml').catch((error: Error) => Promise.reject(damaged(error))));
+    const targets = relationTargets(await small('xl/_rels/workbook.xml.rels').catch(() => ''));
+    const sheetOrder = new Map(sheets.map((sheet, i) => [targets.get(sheet.rId) ?? '', i]));
+    // Each part streams from the upload through the counter into the copy, one after another (yazl asks
+    // for the next part when the previous is written), so memory stays at a few buffers whatever the size.
+    let fail: (error: Error) => void = () => {};
+    const failed = new Promise<never>((_, reject) => (fail = (error) => reject(damaged(error))));
+    const out = new yazl.ZipFile();
+    const written = pipeline(out.outputStream, createWriteStream(ordered));
+    written.catch(() => {});
     let inflated = 0;
-    for (const entry of entries) {
-      if (entry.fileName.endsWith('/')) continue;
+    for (const entry of entries.filter((e) => !e.fileName.endsWith('/')).sort((a, b) => byReadingOrder(a, b, sheetOrder))) {
       const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName);
-      const directory = entry.fileName === 'xl/workbook.xml';
-      const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
       let tail = '';
-      await new Promise<void>((resolve, reject) => {
-        stream.on('data', (chunk: Buffer) => {
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
           inflated += chunk.length;
-          if (inflated > limits.maxUnzippedBytes) stream.destroy(tooBig());
-          if (directory && directoryBytes < 1024 * 1024) {
-            directoryChunks.push(chunk);
-            directoryBytes += chunk.length;
-          }
+          if (inflated > limits.maxUnzippedBytes) return done(tooBig());
           if (sheet) {
             // Count "<row " across chunk borders: keep the last 4 characters of the previous chunk.
             const text = tail + chunk.toString('latin1');
             for (let i = text.indexOf('<row '); i >= 0; i = text.indexOf('<row ', i + 5)) rows++;
             tail = text.slice(-4);
           }
-        });
-        stream.on('error', reject);
-        stream.on('end', resolve);
-      }).catch((error: Error) => {
-        if (ours.has(error)) throw error;
-        // yauzl: "too many bytes in the stream" — a part inflating beyond what its header declares.
-        if (/too many bytes|expected \d+ bytes/i.test(error.message)) throw refuse('zip_bomb', 'A part of the workbook unpacks to more than its header declares');
-        throw refuse('not_excel', `The workbook is damaged: ${error.message}`);
+          done(null, chunk);
+        },
       });
+      meter.on('error', fail);
+      out.addReadStreamLazy(entry.fileName, { compressionLevel: 1 }, (give) =>
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return fail(err);
+          stream.on('error', fail);
+          give(null, stream.pipe(meter));
+        }),
+      );
     }
+    out.end();
+    try {
+      await Promise.race([written, failed]);
+    } catch (error) {
+      (out.outputStream as Readable).destroy();
+      throw error;
+    }
+    await rename(ordered, path);
+    return { rows, sheets };
   } finally {
     zip.close();
+    await rm(ordered, { force: true });
   }
-  return { rows, sheets: sheetsOf(Buffer.concat(directoryChunks).toString('utf8')) };
+}
+
+/**
+ * Content types, relations, the workbook, shared strings and styles, anything else, then the worksheets in
+ * the workbook's sheet order (each after its own relations); a worksheet the workbook does not list, last.
+ */
+function byReadingOrder(a: yauzl.Entry, b: yauzl.Entry, sheetOrder: Map<string, number>): number {
+  const rank = (name: string): [number, number] => {
+    const first = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml'].indexOf(name);
+    if (first >= 0) return [first, 0];
+    const sheet = /^xl\/worksheets\/(?:_rels\/)?([^/]+\.xml)(\.rels)?$/.exec(name);
+    if (!sheet) return [7, 0];
+    return [8, (sheetOrder.get(`xl/worksheets/${sheet[1]}`) ?? 1e6) * 2 + (sheet[2] ? 0 : 1)];
+  };
+  const [ra, sa] = rank(a.fileName);
+  const [rb, sb] = rank(b.fileName);
+  return ra - rb || sa - sb || a.fileName.localeCompare(b.fileName);
+}
+
+/** Relation id → part path (from xl/), as in xl/_rels/workbook.xml.rels. */
+function relationTargets(relsXml: string): Map<string, string> {
+  const targets = new Map<string, string>();
+  for (const [, attributes] of relsXml.matchAll(/<(?:\w+:)?Relationship\s([^>]*?)\/?>/g)) {
+    const id = /(?:^|\s)Id="([^"]*)"/.exec(attributes!)?.[1];
+    const target = /(?:^|\s)Target="([^"]*)"/.exec(attributes!)?.[1];
+    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  return targets;
 }
 
 function sheetsOf(workbookXml: string): WorkbookSheet[] {

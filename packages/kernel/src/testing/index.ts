@@ -5,3 +5,4 @@ export * from './tcp-proxy.js';
 export * from './runtime.js';
 export * from './browser.js';
 export * from './two-factor.js';
+export * from './zip-order.js';

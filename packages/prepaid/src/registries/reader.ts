@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
-import { AppError, inspectXlsx as inspectWorkbook, spoolUpload, type UploadFailure, type XlsxLimits } from '@app/kernel';
+import { AppError, prepareXlsx as prepareWorkbook, spoolUpload, type UploadFailure, type XlsxLimits } from '@app/kernel';
 import { parse as csvParse } from 'csv-parse';
 import iconv from 'iconv-lite';
 
@@ -40,19 +40,16 @@ export const spool = (input: Readable, path: string, maxBytes: number) => spoolU
 
 // ---------------------------------------------------------------------------------------------- xlsx
 
-/** The workbook's zip is checked before ExcelJS sees it (the kernel's upload guard); codes as registries name them. */
-export async function inspectXlsx(path: string, limits: ReadLimits): Promise<void> {
-  await inspectWorkbook(path, limits, registryFailure);
+/** The workbook's zip is checked and its parts put in reading order before ExcelJS sees it (the kernel's upload guard); codes as registries name them. */
+export async function prepareXlsx(path: string, limits: ReadLimits): Promise<void> {
+  await prepareWorkbook(path, limits, registryFailure);
 }
 
-/** Rows of the first worksheet, header first, cells as text (see cellText). */
+/** Rows of the first worksheet, header first, cells as text (see cellText); the file has been through prepareXlsx. */
 export async function* xlsxRows(path: string): AsyncGenerator<Row> {
   // Loaded on first use: a process that only ever reads CSV does not carry ExcelJS (~15 MB).
   const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-  // ExcelJS fails on a workbook whose worksheets precede xl/workbook.xml in the zip unless it has a model
-  // already; the registry is the first sheet whatever its name, so an empty list of names will do.
-  Object.assign(reader, { model: { sheets: [] } });
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {

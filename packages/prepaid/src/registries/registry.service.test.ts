@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError } from '@app/kernel';
-import { createTestDatabase, type TestDatabase } from '@app/kernel/testing';
+import { createTestDatabase, reorderZip, type TestDatabase } from '@app/kernel/testing';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +200,21 @@ describe('credit registry', () => {
       [3, 'valid', 705, '2020-02-01'],
     ]);
     expect((await registries.apply(registry.id)).lines.applied).toBe(2);
+  });
+
+  it('reads the same credits whatever the order of the parts in the workbook\'s zip (reversed: worksheets before the workbook, its relations and shared strings)', async () => {
+    const rows = [
+      ['line_id', 'account_number', 'client_id', 'product', 'amount', 'kind', 'planned_date'],
+      [1, null, 'K-1', 'meals', 3.25, 'credit', null],
+      [2, null, 'K-2', 'own', '1,10', null, null],
+    ];
+    const file = await reorderZip(await workbook(rows, { extraSheet: true }), (names) => [...names].reverse());
+    const { registry } = await receive(file, { kind: 'credits', format: 'xlsx' });
+    const preview = await registries.preview(registry.id);
+    expect(preview.items.map((i) => [i.lineNo, i.status, i.change?.amount])).toEqual([
+      [2, 'valid', 325],
+      [3, 'valid', 110],
+    ]);
   });
 
   it('gives every bad line its own error and applies the good ones: amounts, duplicates, unknown client, product, account', async () => {

@@ -13,7 +13,7 @@ import { applyCreditRound, correctionReason, ledgerKey, type CreditWork } from '
 import { mapHeader, rowRecord } from './header.js';
 import { parseLine, type ClientLine } from './line.js';
 import { previewChanges } from './preview.js';
-import { csvRows, defaultLimits, fileError, inspectXlsx, spool, xlsxRows, type ReadLimits, type RegistryEncoding, type RegistryFormat, type Row } from './reader.js';
+import { csvRows, defaultLimits, fileError, prepareXlsx, spool, xlsxRows, type ReadLimits, type RegistryEncoding, type RegistryFormat, type Row } from './reader.js';
 import * as repo from './registry.repo.js';
 
 /**
@@ -218,7 +218,7 @@ export class RegistryService {
   private async read(id: string, o: ReceiveOptions, path: string) {
     let rows: AsyncIterable<Row>;
     if (o.format === 'xlsx') {
-      await inspectXlsx(path, this.limits);
+      await prepareXlsx(path, this.limits);
       rows = xlsxRows(path);
     } else {
       rows = csvRows(path, o.encoding ?? 'utf-8');
