@@ -171,4 +171,25 @@ describe('80020 import folder', () => {
     expect((await rows([first[0]!.claimId]))[0]).toMatchObject({ status: 'processed', attempts: 2 });
     expect(await billing.hourly('1', '2025-06-09', '2025-06-09', 'metered')).toEqual([{ date: '2025-06-09', hours: hours('6') }]);
   });
+
+  it('tidies what a crash at the edges leaves: a done file still in work/ is only moved; the row of a claim that never renamed its file is dropped', async () => {
+    const root = await newRoot();
+    const a = folder(root, { stablePolls: 1 });
+    await a.pollOnce();
+    await drop(root, '1', 'edge.xml', dayFile('2025-06-11', '1'));
+    const [done] = await a.pollOnce();
+    expect(done).toMatchObject({ status: 'processed' });
+    const workName = `${done!.claimId}_edge.xml`;
+    // As if the instance died after the row said processed, before the file left work/.
+    await rename(join(root, 'processed', workName), join(root, 'work', workName));
+    // And a claim whose instance died between its row and the rename (the file never left incoming/).
+    await sql`insert into metering_import_files (claim_id, consumer_ref, file_name, work_name, owner, lease_until) values ('20250101-000000-abcdef', '1', 'never.xml', '20250101-000000-abcdef_never.xml', 'dead', now() - interval '1 minute')`.execute(backDb.db);
+    await sql`insert into metering_import_files (claim_id, consumer_ref, file_name, work_name, owner, lease_until) values ('20250101-000000-fedcba', '1', 'busy.xml', '20250101-000000-fedcba_busy.xml', 'alive', now() + interval '1 minute')`.execute(backDb.db);
+    expect(await a.pollOnce()).toEqual([]); // nothing imported again
+    expect(await readdir(join(root, 'work'))).toEqual([]);
+    expect((await readdir(join(root, 'processed'))).sort()).toEqual([workName, `${workName}.result.json`]);
+    expect((await rows([done!.claimId]))[0]).toMatchObject({ status: 'processed', attempts: 1 });
+    expect(await rows(['20250101-000000-abcdef'])).toEqual([]);
+    expect(await rows(['20250101-000000-fedcba'])).toHaveLength(1); // its lease still runs: another instance is at it
+  });
 });

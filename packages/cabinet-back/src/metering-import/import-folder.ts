@@ -141,10 +141,16 @@ export class ImportFolder {
     this.ready ??= Promise.all(IMPORT_FOLDERS.map((f) => mkdir(this.folder(f), { recursive: true })));
     await this.ready;
     const outcomes: FolderOutcome[] = [];
-    for (const name of await files(this.folder('work'))) {
+    const inWork = await files(this.folder('work'));
+    for (const name of inWork) {
       const outcome = await this.recover(name);
       if (outcome) outcomes.push(outcome);
     }
+    // Rows of claims whose instance died between writing the row and the rename: the file is still in
+    // incoming/ (it is taken again under a new claim), nothing of it was read.
+    let abandoned = this.db.deleteFrom('metering_import_files').where('status', '=', 'processing').where('lease_until', '<', sql<Date>`now()`);
+    if (inWork.length) abandoned = abandoned.where('work_name', 'not in', inWork);
+    await abandoned.execute();
     for (const { consumerRef, fileName } of await this.ripe()) {
       const outcome = await this.take(consumerRef, fileName);
       if (outcome) outcomes.push(outcome);
@@ -201,6 +207,12 @@ export class ImportFolder {
     const named = CLAIMED.exec(workName);
     if (!named) {
       this.options.logger?.warn({ file: workName }, '80020 import folder: a file in work/ not named by a claim is left alone');
+      return null;
+    }
+    const row = await this.db.selectFrom('metering_import_files').select(['status']).where('claim_id', '=', named[1]!).executeTakeFirst();
+    if (row && row.status !== 'processing') {
+      // Done, and its instance died before the file left work/: only the move is left to do.
+      await this.move(workName, row.status);
       return null;
     }
     const taken = await this.db
@@ -277,27 +289,32 @@ export class ImportFolder {
     return this.finish(claim, 'processed', { code: null, sha256, ...result });
   }
 
-  /** The result file (written whole, beside where the file goes), the move out of work/, the row. */
+  /** The result file (written whole, beside where the file goes), the row, then the move out of work/ (a crash before it: recover() moves it). */
   private async finish(claim: { claimId: string; consumerRef: string; fileName: string; workName: string }, status: 'processed' | 'failed', result: { code: string | null; message?: string; sha256?: string } & Partial<MeteringImportResult>) {
     const folder = this.folder(status);
     const resultFile = `${claim.workName}.result.json`;
     const body = { file: claim.fileName, consumerRef: claim.consumerRef, claimId: claim.claimId, status, at: new Date().toISOString(), ...result };
     await writeAtomic(join(folder, resultFile), `${JSON.stringify(body, null, 2)}\n`);
-    try {
-      await rename(join(this.folder('work'), claim.workName), join(folder, claim.workName));
-      await fsyncDir(folder);
-      await fsyncDir(this.folder('work'));
-    } catch (error) {
-      // Finished meanwhile by an instance that took the claim over while this one was stalled.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
     await this.db
       .updateTable('metering_import_files')
       .set({ status, error_code: result.code, result: JSON.stringify(body), finished_at: new Date(), lease_until: new Date() })
       .where('claim_id', '=', claim.claimId)
       .execute();
+    await this.move(claim.workName, status);
     this.options.logger?.info({ file: claim.fileName, consumerRef: claim.consumerRef, status, code: result.code }, '80020 import folder: file done');
     return { status, code: result.code, resultFile };
+  }
+
+  private async move(workName: string, status: 'processed' | 'failed') {
+    const folder = this.folder(status);
+    try {
+      await rename(join(this.folder('work'), workName), join(folder, workName));
+      await fsyncDir(folder);
+      await fsyncDir(this.folder('work'));
+    } catch (error) {
+      // Moved meanwhile by an instance that took the claim over while this one was stalled.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }
 
