@@ -48,6 +48,11 @@ export interface RabbitMqBusOptions {
   /** How long publish waits for a broker (reconnecting included) before failing. */
   publishTimeoutMs?: number;
   reconnectDelayMs?: number;
+  /**
+   * AMQP heartbeat (default 15 s): a peer silent for two of them is dropped. A broker that stops or
+   * restarts closes the socket and is seen at once; the heartbeat only finds a silent network. At 5 s a
+   * process whose event loop was busy for ~10 s (a large workbook, two loaded cores) lost its connection.
+   */
   heartbeatSeconds?: number;
   /** How long subscribe/respond wait for their queue to be declared while connected. */
   setupTimeoutMs?: number;
@@ -97,7 +102,7 @@ export class RabbitMqBus implements Bus, DeadLetterQueues {
     this.eventsExchange = this.name('bus.events');
     this.requestsExchange = this.name('bus.requests');
     this.manager = amqp.connect([options.url], {
-      heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 5,
+      heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 15,
       reconnectTimeInSeconds: (options.reconnectDelayMs ?? 1_000) / 1_000,
       connectionOptions: { clientProperties: { connection_name: options.service } },
     });
