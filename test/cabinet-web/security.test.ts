@@ -46,7 +46,7 @@ describe('cabinet in the browser: security — representatives, staff visits, tw
     await owner.page.reload();
     const members = owner.page.getByRole('list', { name: 'Кто действует от имени потребителя' });
     await members.getByText(repEmail).waitFor();
-    await owner.page.getByRole('list', { name: 'История действий' }).getByText('принял приглашение').waitFor();
+    await owner.page.getByRole('table', { name: 'История действий' }).getByText('принял приглашение').waitFor();
     await screenshots(owner.page, 'security');
     await owner.page.getByRole('button', { name: `Отозвать доступ у ${repEmail}` }).click();
     await waitFor(async () => (await members.getByText(repEmail).count()) === 0, { what: 'representative gone from the list' });

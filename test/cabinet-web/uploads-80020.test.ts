@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pointCode80020 } from '@app/metering-formats';
 import { code15, dayPeriods, sample80020 } from '@app/metering-formats/testing';
+import { waitFor } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiCall, axeCheck, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
 
@@ -55,7 +56,12 @@ describe('cabinet in the browser: hourly data uploaded as an 80020 file', () => 
     await axeCheck(page);
     await screenshots(page, 'upload-80020');
 
-    // The day's hours came back from billing into the consumption screen.
+    // The day's hours came back from billing (in the front's copy, over the demo's own metered day) into the consumption screen.
+    const uploaded = [{ date: day, hours: Array.from({ length: 24 }, () => '1.75') }];
+    await waitFor(
+      async () => JSON.stringify((await apiCall<{ days: unknown[] }>(page, 'GET', `/api/metering-points/${pointId}/hourly?kind=metered&from=${day}&to=${day}`)).body.days) === JSON.stringify(uploaded) || undefined,
+      { what: 'the uploaded day in the front', timeoutMs: 60_000 },
+    );
     await result.getByRole('link', { name: 'Смотреть почасовое потребление' }).click();
     await page.getByRole('heading', { name: 'Потребление' }).waitFor();
     await page.getByLabel('Точка учёта').selectOption(pointId);
@@ -67,8 +73,6 @@ describe('cabinet in the browser: hourly data uploaded as an 80020 file', () => 
     expect(await table.locator('tbody tr').count()).toBe(24);
     const cells = await table.locator('tbody tr td:first-of-type').allTextContents();
     expect(cells.map((c) => c.replace(',', '.'))).toEqual(Array.from({ length: 24 }, () => '1.75'));
-    const hourly = await apiCall<{ days: { date: string; hours: string[] }[] }>(page, 'GET', `/api/metering-points/${pointId}/hourly?kind=metered&from=${day}&to=${day}`);
-    expect(hourly.body.days).toEqual([{ date: day, hours: Array.from({ length: 24 }, () => '1.75') }]);
   });
 
   it('says why a whole file is refused (another encoding than declared), in English on a phone', async () => {

@@ -12,6 +12,35 @@ const consumer = { access: { roles: ['consumer'] } } as const;
 const tags = ['insights'];
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Settings = Type.Object({ debt: Type.Boolean(), missing_reading: Type.Boolean(), unusual_consumption: Type.Boolean() });
+const Kwh = Type.String({ description: 'kWh, decimal text' });
+const Compared = Type.Object({
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  kwh: Kwh,
+  daysWithData: Type.Integer(),
+  /** Absent when the other period had no consumption. */
+  changeKwh: Type.Optional(Kwh),
+  changePercent: Type.Optional(Type.String()),
+});
+const Comparison = Type.Object({
+  contractId: Type.String(),
+  period: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }), kwh: Kwh, daysWithData: Type.Integer() }),
+  previous: Compared,
+  lastYear: Compared,
+});
+const Forecast = Type.Object({
+  contractId: Type.String(),
+  month: Type.String({ description: 'YYYY-MM' }),
+  asOf: Type.String({ format: 'date' }),
+  daysInMonth: Type.Integer(),
+  daysWithData: Type.Integer(),
+  kwhSoFar: Kwh,
+  forecastKwh: Type.Optional(Kwh),
+  priceSource: Type.Union([Type.Literal('account_card'), Type.Literal('none')]),
+  pricePerKwh: Type.Optional(Type.String({ description: 'roubles per kWh' })),
+  priceMonths: Type.Optional(Type.Array(Type.String())),
+  forecastAmount: Type.Optional(Type.String({ description: 'kopecks' })),
+});
 
 export interface InsightsOptions {
   notifier?: Notifier;
@@ -28,12 +57,12 @@ export function registerInsights(app: HttpApp, runtime: ServiceRuntime, deps: { 
 
   app.get(
     '/api/contracts/:contractId/insights/comparison',
-    { config: consumer, schema: { tags, summary: 'kWh of a period against the previous period of the same length and the same dates last year', params: Type.Object({ contractId: Id }), querystring: Type.Object({ from: DateOnlyParam, to: DateOnlyParam }, { additionalProperties: false }) } },
+    { config: consumer, schema: { tags, summary: 'kWh of a period against the previous period of the same length and the same dates last year', params: Type.Object({ contractId: Id }), querystring: Type.Object({ from: DateOnlyParam, to: DateOnlyParam }, { additionalProperties: false }), response: { 200: Comparison } } },
     async (request) => insights.comparison(request.user!.id, request.params.contractId, request.query.from, request.query.to),
   );
   app.get(
     '/api/contracts/:contractId/insights/forecast',
-    { config: consumer, schema: { tags, summary: 'This month\'s kWh and bill forecast from the profile so far (price: the account card\'s charged ÷ kWh of the last three months)', params: Type.Object({ contractId: Id }) } },
+    { config: consumer, schema: { tags, summary: 'This month\'s kWh and bill forecast from the profile so far (price: the account card\'s charged ÷ kWh of the last three months)', params: Type.Object({ contractId: Id }), response: { 200: Forecast } } },
     async (request) => insights.forecast(request.user!.id, request.params.contractId),
   );
   app.get(

@@ -36,6 +36,8 @@ export const screens: Screen[] = [
   { path: '/readings', title: 'nav.readings', nav: 'metering', component: screen(() => import('./readings/ReadingsScreen.js').then((m) => m.ReadingsScreen)) },
   { path: '/readings/upload', title: 'nav.upload', nav: 'metering', component: screen(() => import('./uploads/UploadScreen.js').then((m) => m.UploadScreen)) },
   { path: '/consumption', title: 'nav.consumption', nav: 'metering', component: screen(() => import('./consumption/ConsumptionScreen.js').then((m) => m.ConsumptionScreen)) },
+  { path: '/readings/export', title: 'hourlyExport.title', nav: 'metering', component: screen(() => import('./readings/HourlyExportScreen.js').then((m) => m.HourlyExportScreen)) },
+  { path: '/insights', title: 'insights.title', nav: 'metering', component: screen(() => import('./insights/InsightsScreen.js').then((m) => m.InsightsScreen)) },
   { path: '/profile', title: 'nav.profile', component: screen(() => import('./shell/ProfileScreen.js').then((m) => m.ProfileScreen)) },
   { path: '/security', title: 'security.title', nav: 'overview', component: screen(() => import('./security/SecurityScreen.js').then((m) => m.SecurityScreen)) },
   { path: '/invitations/accept', title: 'security.accept.title', component: screen(() => import('./security/AcceptInvitationScreen.js').then((m) => m.AcceptInvitationScreen)) },

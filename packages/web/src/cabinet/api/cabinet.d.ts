@@ -2724,7 +2724,44 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            contractId: string;
+                            period: {
+                                /** Format: date */
+                                from: string;
+                                /** Format: date */
+                                to: string;
+                                /** @description kWh, decimal text */
+                                kwh: string;
+                                daysWithData: number;
+                            };
+                            previous: {
+                                /** Format: date */
+                                from: string;
+                                /** Format: date */
+                                to: string;
+                                /** @description kWh, decimal text */
+                                kwh: string;
+                                daysWithData: number;
+                                /** @description kWh, decimal text */
+                                changeKwh?: string;
+                                changePercent?: string;
+                            };
+                            lastYear: {
+                                /** Format: date */
+                                from: string;
+                                /** Format: date */
+                                to: string;
+                                /** @description kWh, decimal text */
+                                kwh: string;
+                                daysWithData: number;
+                                /** @description kWh, decimal text */
+                                changeKwh?: string;
+                                changePercent?: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2760,7 +2797,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            contractId: string;
+                            /** @description YYYY-MM */
+                            month: string;
+                            /** Format: date */
+                            asOf: string;
+                            daysInMonth: number;
+                            daysWithData: number;
+                            /** @description kWh, decimal text */
+                            kwhSoFar: string;
+                            /** @description kWh, decimal text */
+                            forecastKwh?: string;
+                            priceSource: "account_card" | "none";
+                            /** @description roubles per kWh */
+                            pricePerKwh?: string;
+                            priceMonths?: string[];
+                            /** @description kopecks */
+                            forecastAmount?: string;
+                        };
+                    };
                 };
             };
         };

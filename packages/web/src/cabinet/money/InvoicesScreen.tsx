@@ -9,6 +9,7 @@ import { OffsetPager } from '../../shared/ui/Pager.js';
 import { api, call, download } from '../api/client.js';
 import { date, month, rub } from '../shell/format.js';
 import { ContractPicker, moneyQuery, useContractChoice } from './contracts.js';
+import { NoRight, useRight } from '../security/rights.js';
 import { newKey, startPayment } from './pay.js';
 
 const LIMIT = 24;
@@ -34,6 +35,7 @@ export function InvoicesScreen() {
   });
   const pay = useMutation({ mutationFn: () => startPayment({ contractId: contractId!, invoiceIds: chosen }, key), onError: () => setKey(newKey()) });
   const items = list.data?.items ?? [];
+  const canPay = useRight(choice.contract?.consumerRef, 'pay');
   const total = items.filter((i) => chosen.includes(i.id)).reduce((s, i) => s + BigInt(i.amount), 0n);
   const toggle = (id: string) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
   const pdf = async (id: string, number: string) => {
@@ -107,13 +109,16 @@ export function InvoicesScreen() {
       />
       <OffsetPager offset={offset} limit={LIMIT} total={list.data?.total} count={items.length} onChange={setOffset} />
       <ErrorNote error={pdfError} />
-      <div className="card row">
-        <span>{t('money.chosen', { count: chosen.length, amount: rub(total.toString()) })}</span>
-        <button type="button" className="button primary" disabled={chosen.length === 0 || pay.isPending} onClick={() => pay.mutate()}>
-          {t('money.payChosen')}
-        </button>
-        {pay.isPending && <span role="status">{t('money.toBank')}</span>}
-      </div>
+      {canPay === false && <NoRight right="pay" />}
+      {canPay && (
+        <div className="card row">
+          <span>{t('money.chosen', { count: chosen.length, amount: rub(total.toString()) })}</span>
+          <button type="button" className="button primary" disabled={chosen.length === 0 || pay.isPending} onClick={() => pay.mutate()}>
+            {t('money.payChosen')}
+          </button>
+          {pay.isPending && <span role="status">{t('money.toBank')}</span>}
+        </div>
+      )}
       <ErrorNote error={pay.error} />
     </section>
   );

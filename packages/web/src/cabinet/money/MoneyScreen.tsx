@@ -8,6 +8,7 @@ import { ErrorNote, Field } from '../../shared/ui/Feedback.js';
 import { api, call } from '../api/client.js';
 import { date, month, rub } from '../shell/format.js';
 import { ContractPicker, moneyQuery, useContractChoice } from './contracts.js';
+import { NoRight, useRight } from '../security/rights.js';
 import { newKey, startPayment } from './pay.js';
 
 /**
@@ -27,6 +28,7 @@ export function MoneyScreen() {
   const [key, setKey] = useState(newKey);
   const pay = useMutation({ mutationFn: () => startPayment({ contractId: contractId!, ...(amount ? { amount: toKopecks(amount) ?? '0' } : {}) }, key), onError: () => setKey(newKey()) });
   const a = account.data;
+  const canPay = useRight(choice.contract?.consumerRef, 'pay');
   const debt = a ? BigInt(a.debt) : 0n;
   const badAmount = amount !== '' && toKopecks(amount) === null;
   return (
@@ -48,7 +50,8 @@ export function MoneyScreen() {
             </p>
             {a.dueOn && <p>{t('money.dueOn', { date: date(a.dueOn) })}</p>}
             {a.asOf && <p className="hint">{t('money.asOf', { date: date(a.asOf) })}</p>}
-            {debt > 0n && (
+            {debt > 0n && canPay === false && <NoRight right="pay" />}
+            {debt > 0n && canPay && (
               <form
                 className="inline"
                 aria-label={t('money.payDebt')}

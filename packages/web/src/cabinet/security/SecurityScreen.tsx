@@ -1,16 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { dateTime } from '../../shared/format.js';
+import { DataTable } from '../../shared/ui/DataTable.js';
 import { ErrorNote, Notice } from '../../shared/ui/Feedback.js';
+import { OffsetPager } from '../../shared/ui/Pager.js';
 import { Field } from '../shell/Field.js';
 import { json, RIGHTS, type Consumer, type HistoryItem, type Invitation, type Member, type Visit } from './api.js';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+const when = dateTime;
+/** A current proof: six digits are a code from the app, anything else a recovery code (XXXXX-XXXXX). */
+const proof = (text: string) => (/^\d{6}$/.test(text.trim()) ? { code: text.trim() } : { recoveryCode: text.trim().toUpperCase() });
 
 /**
  * Security of the cabinet: two-factor login (turn on with an authenticator app, recovery codes shown
- * once; turn off with a current code), and per consumer the owner's representatives (invite by e-mail
- * with rights, revoke), the history of who did what, and who of the supplier's staff looked in.
+ * once; new recovery codes or turn off with a current code), and per consumer the owner's representatives
+ * (invite by e-mail with rights, withdraw an invitation, change rights, revoke), the history of who did
+ * what on the consumer's contracts (representatives' actions among them), and who of the supplier's
+ * staff looked in.
  */
 export function SecurityScreen() {
   const { t } = useTranslation();
@@ -42,8 +49,16 @@ function TwoFactor() {
       void client.invalidateQueries({ queryKey: ['totp'] });
     },
   });
+  const regenerate = useMutation({
+    mutationFn: () => json<{ recoveryCodes: string[] }>('POST', '/auth/totp/recovery-codes', proof(code)),
+    onSuccess: (answer) => {
+      setCodes(answer.recoveryCodes);
+      setCode('');
+      void client.invalidateQueries({ queryKey: ['totp'] });
+    },
+  });
   const disable = useMutation({
-    mutationFn: () => json('POST', '/auth/totp/disable', { code: code.trim() }),
+    mutationFn: () => json('POST', '/auth/totp/disable', proof(code)),
     onSuccess: () => {
       setCode('');
       setCodes(null);
@@ -94,22 +109,30 @@ function TwoFactor() {
           </button>
         </form>
       )}
-      {status.data?.enabled && !status.data.required && (
+      {status.data?.enabled && (
         <form
+          aria-label={t('security.totp.manage')}
           onSubmit={(e) => {
             e.preventDefault();
-            disable.mutate();
+            regenerate.mutate();
           }}
         >
-          <Field label={t('security.totp.code')}>
-            <input name="totp-disable" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} />
+          <Field label={t('security.totp.currentCode')} hint={t('security.totp.currentCodeHint')}>
+            <input name="totp-current" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} />
           </Field>
-          <button type="submit" disabled={disable.isPending}>
-            {t('security.totp.disable')}
-          </button>
+          <div className="row">
+            <button type="submit" disabled={regenerate.isPending}>
+              {t('security.totp.regenerate')}
+            </button>
+            {!status.data.required && (
+              <button type="button" disabled={disable.isPending || !code.trim()} onClick={() => disable.mutate()}>
+                {t('security.totp.disable')}
+              </button>
+            )}
+          </div>
         </form>
       )}
-      <ErrorNote error={enrol.error ?? confirm.error ?? disable.error} />
+      <ErrorNote error={enrol.error ?? confirm.error ?? regenerate.error ?? disable.error} />
     </section>
   );
 }
@@ -118,7 +141,6 @@ function ConsumerSecurity({ consumer }: { consumer: Consumer }) {
   const { t } = useTranslation();
   const base = `/api/consumers/${encodeURIComponent(consumer.consumerRef)}`;
   const owner = consumer.role === 'owner';
-  const history = useQuery({ queryKey: ['history', consumer.consumerRef], queryFn: () => json<{ items: HistoryItem[] }>('GET', `${base}/history?limit=20`) });
   const visits = useQuery({ queryKey: ['visits', consumer.consumerRef], queryFn: () => json<{ items: Visit[] }>('GET', `${base}/support-visits`) });
   return (
     <section className="card" aria-label={t('security.consumer', { name: consumer.name ?? consumer.consumerRef })}>
@@ -147,17 +169,7 @@ function ConsumerSecurity({ consumer }: { consumer: Consumer }) {
           </tbody>
         </table>
       )}
-      <h3>{t('security.history.title')}</h3>
-      <ErrorNote error={history.error} />
-      {history.data && (
-        <ul aria-label={t('security.history.title')}>
-          {history.data.items.map((h, i) => (
-            <li key={`${h.at}-${i}`}>
-              {when(h.at)} — {h.displayName || h.login} — {t(`security.actions.${h.action}`, { defaultValue: h.action })}
-            </li>
-          ))}
-        </ul>
-      )}
+      <History consumerRef={consumer.consumerRef} base={base} />
     </section>
   );
 }
@@ -179,18 +191,22 @@ function Representatives({ base, consumerRef }: { base: string; consumerRef: str
     },
   });
   const revoke = useMutation({ mutationFn: (userId: string) => json('DELETE', `${base}/members/${userId}`), onSuccess: refresh });
+  const withdraw = useMutation({ mutationFn: (invitationId: string) => json('DELETE', `${base}/invitations/${invitationId}`), onSuccess: refresh });
   return (
     <>
       <h3>{t('security.members.title')}</h3>
       <ErrorNote error={members.error ?? revoke.error} />
-      <ul aria-label={t('security.members.title')}>
+      <ul aria-label={t('security.members.title')} className="members">
         {members.data?.items.map((m) => (
           <li key={m.userId}>
             {m.displayName || m.login} ({m.login}) — {t(`security.roles.${m.role}`)} — {m.rights.map((r) => t(`security.rights.${r}`)).join(', ')}{' '}
             {m.role === 'representative' && (
-              <button type="button" onClick={() => revoke.mutate(m.userId)} aria-label={t('security.members.revokeWho', { who: m.login })}>
-                {t('security.members.revoke')}
-              </button>
+              <>
+                <RightsEditor base={base} member={m} onSaved={refresh} />
+                <button type="button" onClick={() => revoke.mutate(m.userId)} aria-label={t('security.members.revokeWho', { who: m.login })}>
+                  {t('security.members.revoke')}
+                </button>
+              </>
             )}
           </li>
         ))}
@@ -201,11 +217,15 @@ function Representatives({ base, consumerRef }: { base: string; consumerRef: str
             .filter((i) => i.status === 'pending')
             .map((i) => (
               <li key={i.id}>
-                {i.email} — {i.rights.map((r) => t(`security.rights.${r}`)).join(', ')}
+                {i.email} — {i.rights.map((r) => t(`security.rights.${r}`)).join(', ')}{' '}
+                <button type="button" onClick={() => withdraw.mutate(i.id)} aria-label={t('security.invite.withdrawWho', { who: i.email })}>
+                  {t('security.invite.withdraw')}
+                </button>
               </li>
             ))}
         </ul>
       )}
+      <ErrorNote error={withdraw.error} />
       <form
         aria-label={t('security.invite.title')}
         onSubmit={(e) => {
@@ -237,6 +257,93 @@ function Representatives({ base, consumerRef }: { base: string; consumerRef: str
           {t('security.invite.submit')}
         </button>
       </form>
+    </>
+  );
+}
+
+/** A representative's rights, changed by the owner (view stays: it is what membership means). */
+function RightsEditor({ base, member, onSaved }: { base: string; member: Member; onSaved: () => Promise<unknown> }) {
+  const { t } = useTranslation();
+  const [rights, setRights] = useState<string[]>(member.rights);
+  const save = useMutation({ mutationFn: () => json('PUT', `${base}/members/${member.userId}`, { rights }), onSuccess: onSaved });
+  const changed = [...rights].sort().join() !== [...member.rights].sort().join();
+  return (
+    <form
+      className="inline"
+      aria-label={t('security.members.rightsOf', { who: member.login })}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <fieldset>
+        <legend>{t('security.members.rightsOf', { who: member.login })}</legend>
+        {RIGHTS.map((r) => (
+          <label key={r}>
+            <input
+              type="checkbox"
+              name={`member-right-${r}`}
+              checked={r === 'view' || rights.includes(r)}
+              disabled={r === 'view'}
+              onChange={(e) => setRights((now) => (e.target.checked ? [...now.filter((x) => x !== r), r] : now.filter((x) => x !== r)))}
+            />{' '}
+            {t(`security.rights.${r}`)}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" disabled={!changed || save.isPending} aria-label={t('security.members.saveRightsOf', { who: member.login })}>
+        {t('security.members.saveRights')}
+      </button>
+      <ErrorNote error={save.error} />
+    </form>
+  );
+}
+
+/**
+ * Who did what on the consumer's contracts: owners see everyone's actions (a representative's are
+ * marked so), representatives their own; filtered by person here, paged by the server.
+ */
+function History({ consumerRef, base }: { consumerRef: string; base: string }) {
+  const { t } = useTranslation();
+  const [offset, setOffset] = useState(0);
+  const [who, setWho] = useState('');
+  const history = useQuery({ queryKey: ['history', consumerRef, offset], queryFn: () => json<{ items: HistoryItem[]; total: number; limit: number }>('GET', `${base}/history?limit=50&offset=${offset}`) });
+  const items = history.data?.items ?? [];
+  const people = [...new Map(items.map((h) => [h.login, h.displayName || h.login])).entries()];
+  const shown = who ? items.filter((h) => h.login === who) : items;
+  return (
+    <>
+      <h3>{t('security.history.title')}</h3>
+      <ErrorNote error={history.error} />
+      {people.length > 1 && (
+        <Field label={t('security.history.who')}>
+          <select name="history-who" value={who} onChange={(e) => setWho(e.target.value)}>
+            <option value="">{t('security.history.everyone')}</option>
+            {people.map(([login, name]) => (
+              <option key={login} value={login}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      {history.data && shown.length === 0 && <p>{t('security.history.none')}</p>}
+      {shown.length > 0 && (
+        <DataTable
+          caption={t('security.history.title')}
+          rows={shown}
+          rowKey={(h) => `${h.at}-${h.login}-${h.action}`}
+          columns={[
+            { key: 'at', title: t('security.history.at'), render: (h) => when(h.at) },
+            { key: 'who', title: t('security.history.person'), render: (h) => `${h.displayName || h.login} (${h.login})` },
+            { key: 'role', title: t('security.history.role'), render: (h) => t(`security.roles.${h.role}`, { defaultValue: h.role }) },
+            { key: 'action', title: t('security.history.action'), render: (h) => t(`security.actions.${h.action}`, { defaultValue: h.action }) },
+          ]}
+        />
+      )}
+      {history.data && (
+        <OffsetPager offset={offset} limit={history.data.limit} total={history.data.total} count={items.length} onChange={setOffset} />
+      )}
     </>
   );
 }
