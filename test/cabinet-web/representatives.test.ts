@@ -73,15 +73,23 @@ describe('cabinet in the browser: representatives of a consumer', () => {
     await owner.page.getByLabel('Чьи действия').selectOption({ label: 'Все' });
     await axeCheck(owner.page);
 
-    // The owner gives "pay": the representative now has the button.
+    // The owner gives "pay" and takes "submit readings": the representative now has the pay button, not the readings form.
     const rights = owner.page.getByRole('group', { name: `Права ${repEmail}` });
     await rights.getByLabel('оплата').check();
+    await rights.getByLabel('передача показаний').uncheck();
     await owner.page.getByRole('button', { name: `Сохранить права ${repEmail}` }).click();
-    await members.locator('li', { hasText: repEmail }).getByText(/представитель — просмотр, передача показаний, оплата/).waitFor();
+    await members.locator('li', { hasText: repEmail }).getByText(/представитель — просмотр, оплата/).waitFor();
     await owner.page.getByRole('table', { name: 'История действий' }).getByText('изменил права представителя').first().waitFor();
     await screenshots(owner.page, 'representatives');
     await rep.page.goto(`${bench.url}/money`);
     await rep.page.getByRole('button', { name: 'Оплатить картой' }).waitFor();
+    await rep.page.goto(`${bench.url}/readings`);
+    await rep.page.getByTestId('no-right-submit_readings').getByText('У вас нет права «передача показаний»').waitFor();
+    expect(await rep.page.getByRole('button', { name: 'Передать показания' }).count()).toBe(0);
+    await rep.page.goto(`${bench.url}/readings/upload`);
+    await rep.page.getByTestId('no-right-submit_readings').waitFor();
+    expect(await rep.page.getByRole('button', { name: 'Загрузить' }).count()).toBe(0);
+    expect((await apiCall(rep.page, 'POST', '/api/readings', { readings: [{ meterId: meter.id, zone: meter.lastReadings[0]!.zone, date: bench.stack.today, value: '1' }] })).status).toBe(403);
 
     // Revoked: the representative sees nothing of the consumer any more, in the page and in the API.
     await owner.page.getByRole('button', { name: `Отозвать доступ у ${repEmail}` }).click();

@@ -9,6 +9,7 @@ import { Field } from '../shell/Field.js';
 import { date, number } from '../shell/format.js';
 import { ReadingsHistory } from './ReadingsHistory.js';
 import { check, type Problem } from './rules.js';
+import { NoRight, useRight } from '../security/rights.js';
 
 type Meter = Ok<'/api/meters', 'get'>['items'][number];
 
@@ -29,6 +30,8 @@ export function ReadingsScreen() {
   const meterId = search.get('meter') ?? integral[0]?.id ?? '';
   const meter = integral.find((m) => m.id === meterId);
   const contract = contracts.data?.items.find((c) => c.id === meter?.contractId);
+  // A representative the owner gave no "submit readings" sees the meter and its history, not the form.
+  const canSubmit = useRight(meter?.consumerRef, 'submit_readings');
 
   return (
     <section>
@@ -53,7 +56,8 @@ export function ReadingsScreen() {
           <Link to="/readings/upload">{t('nav.upload')}</Link>
         </div>
       )}
-      {meter && contract && <ReadingForm key={meter.id} meter={meter} window={contract.readingWindow} onSent={() => void client.invalidateQueries({ queryKey: ['readings'] })} />}
+      {meter && canSubmit === false && <NoRight right="submit_readings" />}
+      {meter && contract && canSubmit && <ReadingForm key={meter.id} meter={meter} window={contract.readingWindow} onSent={() => void client.invalidateQueries({ queryKey: ['readings'] })} />}
       {meter && <ReadingsHistory meterId={meter.id} />}
     </section>
   );

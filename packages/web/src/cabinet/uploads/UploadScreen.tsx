@@ -6,6 +6,7 @@ import { DataTable } from '../../shared/ui/DataTable.js';
 import { ErrorNote, Notice, Progress } from '../../shared/ui/Feedback.js';
 import { toApiError as toUploadError } from '../../shared/api/client.js';
 import { api, call, csrfToken, download, type Ok } from '../api/client.js';
+import { NoRight, useRight } from '../security/rights.js';
 import { Field } from '../shell/Field.js';
 
 type Upload = Ok<'/api/readings/uploads/{uploadId}', 'get'>;
@@ -32,6 +33,7 @@ export function UploadScreen() {
   const consumers = summary.data?.consumers ?? [];
   const [consumerRef, setConsumer] = useState('');
   const ref = consumerRef || consumers[0]?.consumerRef || '';
+  const canSubmit = useRight(ref || undefined, 'submit_readings');
   const [format, setFormat] = useState<Format>('xlsx');
   const [file, setFile] = useState<File | null>(null);
   const [confirmJump, setConfirmJump] = useState(false);
@@ -114,6 +116,8 @@ export function UploadScreen() {
         </button>
         <ErrorNote error={template.error} />
       </div>
+      {canSubmit === false && <NoRight right="submit_readings" />}
+      {canSubmit !== false && (
       <form
         className="card"
         aria-labelledby="upload-step2"
@@ -156,6 +160,7 @@ export function UploadScreen() {
         {sent !== null && <Progress value={sent} label={t('uploads.sending')} />}
         <ErrorNote error={upload.error ?? job.error} />
       </form>
+      )}
       {u && (
         <div className="card" aria-live="polite" data-testid="upload-result">
           <h2>{t('uploads.result')}</h2>
