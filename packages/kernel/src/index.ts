@@ -54,6 +54,7 @@ export * from './service/standalone.js';
 export * from './service/runtime-metrics.js';
 export * from './jobs/schedule.js';
 export * from './jobs/scheduler.js';
+export * from './jobs/poller.js';
 export { listJobRuns, pruneJobRuns, type JobRun, type JobRunQuery } from './jobs/job-runs.repo.js';
 export * from './jobs/tables.js';
 export { totpCode, totpStep, newTotpSecret, twoFactorKeyRing } from './auth/totp.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AppError, type Database, type Logger } from '@app/kernel';
+import { AppError, Poller, type Database, type Logger } from '@app/kernel';
 import { sql, type ColumnType, type Kysely } from 'kysely';
 import type { BillingAdapter } from '../billing/billing-adapter.js';
 import type { CabinetBackDb } from '../tables.js';
@@ -95,9 +95,7 @@ export class ImportFolder {
   private readonly stablePolls: number;
   private readonly retryMs: number;
   private readonly seen = new Map<string, { size: number; mtimeMs: number; polls: number }>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly poller: Poller<FolderOutcome[]>;
   private ready: Promise<unknown> | null = null;
 
   constructor(
@@ -110,30 +108,21 @@ export class ImportFolder {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.stablePolls = Math.max(1, options.stablePolls ?? 2);
     this.retryMs = options.retryMs ?? 15_000;
+    this.poller = new Poller({ name: '80020 import folder', run: () => this.pollOnce(), intervalMs: options.pollMs ?? 5_000, logger: options.logger });
   }
 
   folder(name: (typeof IMPORT_FOLDERS)[number]) {
     return join(this.options.root, name);
   }
 
+  /** Starts polling (the first poll at once). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const loop = async () => {
-      this.running = this.pollOnce().catch((error: unknown) => this.options.logger?.error({ err: error }, '80020 import folder: poll failed'));
-      await this.running;
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs ?? 5_000);
-    };
-    this.timer = setTimeout(() => void loop(), 0);
+    this.poller.start();
   }
 
   /** Stops polling; waits for the file in hand. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.poller.stop();
   }
 
   /** One poll: files abandoned in work/, then complete new files in incoming/<consumerRef>/. */

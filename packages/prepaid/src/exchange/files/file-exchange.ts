@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { AppError, type Database, type Logger } from '@app/kernel';
+import { AppError, Poller, type Database, type Logger } from '@app/kernel';
 import { sql, type Kysely } from 'kysely';
 import type { ReceiveOptions, Received, RegistryStatus } from '../../registries/registry.service.js';
 import type { ExchangeDb, PrepaidDb } from '../../tables.js';
@@ -93,14 +93,11 @@ export class FileExchange {
   readonly layout: ExchangeLayout;
   private readonly db: Kysely<ExchangeDb>;
   private readonly owner: string;
-  private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly stablePolls: number;
   private readonly retryMs: number;
   private readonly seen = new Map<string, { size: number; mtimeMs: number; polls: number }>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly poller: Poller<FileOutcome[]>;
   private ready: Promise<unknown> | null = null;
 
   constructor(
@@ -111,34 +108,20 @@ export class FileExchange {
     this.db = database.db as unknown as Kysely<ExchangeDb>;
     this.layout = layoutOf(options.root);
     this.owner = options.owner ?? `files:${randomUUID().slice(0, 8)}`;
-    this.pollMs = options.pollMs ?? 2_000;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.stablePolls = Math.max(1, options.stablePolls ?? 2);
     this.retryMs = options.retryMs ?? 15_000;
+    this.poller = new Poller({ name: 'file exchange', run: () => this.pollOnce(), intervalMs: options.pollMs ?? 2_000, logger: options.logger });
   }
 
   /** Starts polling (the first poll at once). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const loop = async () => {
-      this.running = this.pollOnce().then(
-        () => {},
-        (error: unknown) => this.options.logger?.error({ err: error }, 'file exchange poll failed'),
-      );
-      await this.running;
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.pollMs);
-    };
-    this.timer = setTimeout(() => void loop(), 0);
+    this.poller.start();
   }
 
   /** Stops polling; waits for the file in hand to finish. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.poller.stop();
   }
 
   /** One poll: files abandoned in work/, then complete new files in in/. Returns what was done. */

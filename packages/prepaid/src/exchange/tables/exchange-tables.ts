@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Database, type Logger } from '@app/kernel';
+import { AppError, Poller, type Database, type Logger } from '@app/kernel';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { Ledger, type LedgerResult } from '../../ledger/ledger.service.js';
 import { applyClientLine, LineFailure } from '../../registries/clients.apply.js';
@@ -49,11 +49,8 @@ export class ExchangeTables {
   private readonly ledger: Ledger;
   private readonly owner: string;
   private readonly batchSize: number;
-  private readonly pollMs: number;
   private readonly leaseMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly poller: Poller<ProcessedCounts>;
 
   constructor(
     private readonly database: Database<PrepaidDb>,
@@ -63,32 +60,25 @@ export class ExchangeTables {
     this.ledger = new Ledger(database);
     this.owner = options.owner ?? `tables:${randomUUID().slice(0, 8)}`;
     this.batchSize = options.batchSize ?? 100;
-    this.pollMs = options.pollMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 60_000;
+    const pollMs = options.pollMs ?? 1_000;
+    this.poller = new Poller({
+      name: 'exchange tables',
+      run: () => this.processOnce(),
+      intervalMs: pollMs,
+      // Rows were found: there may be more; otherwise wait for the next poll.
+      next: (n) => (n.clients + n.credits > 0 ? 0 : pollMs),
+      logger: options.logger,
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const loop = async () => {
-      let busy = false;
-      this.running = this.processOnce().then(
-        (n) => void (busy = n.clients + n.credits > 0),
-        (error: unknown) => this.options.logger?.error({ err: error }, 'exchange tables: poll failed'),
-      );
-      await this.running;
-      this.running = null;
-      // Rows were found: there may be more; otherwise wait for the next poll.
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), busy ? 0 : this.pollMs);
-    };
-    this.timer = setTimeout(() => void loop(), 0);
+    this.poller.start();
   }
 
+  /** Stops polling; waits for the batch in hand. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.poller.stop();
   }
 
   /** One batch of each table; how many rows were finished. */
