@@ -3,7 +3,7 @@ import { waitFor } from '@app/kernel/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employeeSession, pdfBytes, type Employee } from './employee.js';
-import { axeCheck, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+import { axeCheck, expectNoSideScrollOnPhone, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
 
 /**
  * From an application to a signed contract in the browser: the consumer applies for a supply contract
@@ -52,6 +52,7 @@ describe('cabinet in the browser: contract application, documents and signatures
     await page.getByLabel('Выбрать файлы').setInputFiles({ name: 'Выписка ЕГРЮЛ.pdf', mimeType: 'application/pdf', buffer: pdfBytes('выписка') });
     await page.getByRole('list', { name: 'Приложенные файлы' }).getByText('Выписка ЕГРЮЛ.pdf').waitFor();
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
     await screenshots(page, 'applications-new');
     await page.getByRole('button', { name: 'Подать заявку' }).click();
 
@@ -74,7 +75,15 @@ describe('cabinet in the browser: contract application, documents and signatures
     await page.getByTestId('message-consumer').getByText('Схема во вложении.').waitFor();
     await page.getByTestId('application-status').filter({ hasText: 'На рассмотрении' }).waitFor({ timeout: 60_000 });
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
     await screenshots(page, 'applications');
+    // The list (its status filter and the table as cards) fits a phone too; back to the application.
+    await page.getByRole('navigation', { name: 'Меню' }).getByRole('link', { name: 'Заявки на договор' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'г. Тула, ул. Металлистов, 12' });
+    await row.waitFor();
+    await expectNoSideScrollOnPhone(page);
+    await row.getByRole('link', { name: 'г. Тула, ул. Металлистов, 12' }).click();
+    await page.getByTestId('application-status').filter({ hasText: 'На рассмотрении' }).waitFor();
   }, 300_000);
 
   it('the contract issued is refused for an altered document and for another organisation’s certificate, each with its reason, and accepted from the director', async () => {

@@ -211,3 +211,32 @@ export async function screenshots(page: Page, screen: string, options: { only?: 
   }
   await page.setViewportSize(size);
 }
+
+/**
+ * Whether the page scrolls sideways at `width` px (a phone page must not): the document's scroll width
+ * against that width and `window.innerWidth` (a mobile-emulated page may widen its layout viewport to
+ * its content, so the width asked for is what counts), and, to say what is at fault, the outermost
+ * elements whose right edge passes it (tag, classes, right edge in px).
+ */
+export async function sideScroll(page: Page, width: number): Promise<{ scrollWidth: number; innerWidth: number; overflowing: string[] }> {
+  return page.evaluate((width) => {
+    type El = { tagName: string; className: unknown; parentElement: El | null; getBoundingClientRect(): { right: number } };
+    const g = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): Iterable<El> } };
+    const wide = (e: El) => e.getBoundingClientRect().right > width + 0.5;
+    const overflowing = [...g.document.querySelectorAll('body *')]
+      .filter((e) => wide(e) && !(e.parentElement && wide(e.parentElement)))
+      .map((e) => `${e.tagName.toLowerCase()}${typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\s+/).join('.')}` : ''} → ${Math.round(e.getBoundingClientRect().right)}px`);
+    return { scrollWidth: g.document.documentElement.scrollWidth, innerWidth: g.innerWidth, overflowing };
+  }, width);
+}
+
+/** At phone width (390 px) the current screen does not scroll sideways; the page's size is put back. */
+export async function expectNoSideScrollOnPhone(page: Page) {
+  const size = page.viewportSize() ?? { width: 1366, height: 850 };
+  const width = 390;
+  await page.setViewportSize({ width, height: 844 });
+  const found = await sideScroll(page, width);
+  await page.setViewportSize(size);
+  if (found.scrollWidth > Math.min(width, found.innerWidth))
+    throw new Error(`the page scrolls sideways at ${width} px (${found.scrollWidth} px wide, window ${found.innerWidth} px) on ${page.url()}: ${found.overflowing.join(', ') || 'no element found past the edge'}`);
+}

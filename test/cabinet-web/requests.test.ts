@@ -1,7 +1,7 @@
 import { waitFor } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employeeSession, pdfBytes, type Employee } from './employee.js';
-import { apiCall, axeCheck, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+import { apiCall, axeCheck, expectNoSideScrollOnPhone, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
 
 /**
  * Requests (обращения) in the browser: a consumer writes one with a file, the supplier's employee
@@ -36,6 +36,7 @@ describe('cabinet in the browser: requests', () => {
     await page.getByLabel('Выбрать файлы').setInputFiles({ name: 'Снимок экрана.pdf', mimeType: 'application/pdf', buffer: pdfBytes('снимок') });
     await page.getByRole('list', { name: 'Приложенные файлы' }).getByText('Снимок экрана.pdf').waitFor();
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
     await screenshots(page, 'requests-new');
     await page.getByRole('button', { name: 'Отправить обращение' }).click();
 
@@ -58,6 +59,7 @@ describe('cabinet in the browser: requests', () => {
     const file = await apiCall<null>(page, 'GET', (await link.getAttribute('href'))!);
     expect(file.status).toBe(200);
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
     await screenshots(page, 'requests');
 
     // The consumer closes it; the list shows it closed.
@@ -66,6 +68,7 @@ describe('cabinet in the browser: requests', () => {
     await page.getByRole('link', { name: '← Все обращения' }).click();
     await page.getByRole('row').filter({ hasText: 'Не скачивается счёт' }).getByText('Закрыто').waitFor();
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
   }, 300_000);
 
   it('sends a meter replacement as its typed form, in English, and the back office gets the readings per zone', async () => {
@@ -90,10 +93,12 @@ describe('cabinet in the browser: requests', () => {
     const initials = page.locator('input[name^="initial."]');
     for (let i = 0; i < zones; i++) await initials.nth(i).fill('0,5');
     await axeCheck(page);
+    await expectNoSideScrollOnPhone(page);
     await page.getByRole('button', { name: 'Send the request' }).click();
 
     await page.getByRole('heading', { name: 'Meter replacement' }).waitFor();
     await page.getByText("New meter's serial number").waitFor();
+    await expectNoSideScrollOnPhone(page);
     const requestId = page.url().split('/').pop()!;
     const inBack = await waitFor(async () => {
       const answer = await employee.call('GET', `/api/back-office/requests/${requestId}`);
@@ -104,5 +109,21 @@ describe('cabinet in the browser: requests', () => {
     expect(inBack.fields.newMeter.initialReadings).toHaveLength(zones);
     expect(inBack.fields.newMeter.initialReadings[0].value).toBe('0.5');
     expect(inBack.fields.oldMeter.finalReadings.map((r: { value: string }) => r.value)).toEqual(Array.from({ length: zones }, (_, i) => String(40000 + i)));
+  }, 300_000);
+
+  it('a request with long unbroken words (subject, text, file name) reads on a phone without scrolling sideways', async () => {
+    const { page } = await registerAndLogin(bench);
+    const word = 'Длинноеслововтемеобращениябезединогопробелакотороененавидитузкийэкран';
+    const file = await apiCall<{ id: string }>(page, 'POST', '/api/attachments', { fileName: `${word}.pdf`, contentBase64: pdfBytes('длинное имя').toString('base64') });
+    expect(file.status, JSON.stringify(file.body)).toBeLessThan(300);
+    const created = await apiCall<{ id: string }>(page, 'POST', '/api/requests', { kind: 'free_form', subject: word, text: `${word} ${word}`, fields: {}, attachmentIds: [file.body.id] });
+    expect(created.status, JSON.stringify(created.body)).toBeLessThan(300);
+    await page.goto(`${bench.url}/requests/${created.body.id}`);
+    await page.getByRole('heading', { name: word }).waitFor();
+    await page.getByRole('link', { name: `${word}.pdf` }).waitFor();
+    await expectNoSideScrollOnPhone(page);
+    await page.getByRole('link', { name: '← Все обращения' }).click();
+    await page.getByRole('row').filter({ hasText: word }).waitFor();
+    await expectNoSideScrollOnPhone(page);
   }, 300_000);
 });
