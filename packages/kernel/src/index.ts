@@ -32,6 +32,7 @@ export * from './outbox/tables.js';
 export * from './crypto/field-encryption.js';
 export * from './files/media-type.js';
 export * from './files/spreadsheet-safe.js';
+export * from './files/stable-files.js';
 export * from './notify/sms-ru.js';
 export * from './files/upload-guard.js';
 export * from './cache/cache.js';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AppError, Poller, type Database, type Logger } from '@app/kernel';
+import { AppError, listFiles, Poller, StableFiles, type Database, type Logger } from '@app/kernel';
 import { sql, type ColumnType, type Kysely } from 'kysely';
 import type { BillingAdapter } from '../billing/billing-adapter.js';
 import type { CabinetBackDb } from '../tables.js';
@@ -92,9 +92,8 @@ export class ImportFolder {
   private readonly db: Kysely<Db>;
   private readonly owner: string;
   private readonly leaseMs: number;
-  private readonly stablePolls: number;
   private readonly retryMs: number;
-  private readonly seen = new Map<string, { size: number; mtimeMs: number; polls: number }>();
+  private readonly stable: StableFiles;
   private readonly poller: Poller<FolderOutcome[]>;
   private ready: Promise<unknown> | null = null;
 
@@ -106,7 +105,7 @@ export class ImportFolder {
     this.db = database.db as unknown as Kysely<Db>;
     this.owner = options.owner ?? `import:${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.stablePolls = Math.max(1, options.stablePolls ?? 2);
+    this.stable = new StableFiles(options.stablePolls ?? 2);
     this.retryMs = options.retryMs ?? 15_000;
     this.poller = new Poller({ name: '80020 import folder', run: () => this.pollOnce(), intervalMs: options.pollMs ?? 5_000, logger: options.logger });
   }
@@ -155,18 +154,8 @@ export class ImportFolder {
       if (entry.isDirectory()) for (const name of await files(join(incoming, entry.name))) found.push({ consumerRef: entry.name, fileName: name, path: join(incoming, entry.name, name) });
       else if (entry.isFile() && !isInProgressName(entry.name)) found.push({ consumerRef: '', fileName: entry.name, path: join(incoming, entry.name) });
     }
-    const present = new Set(found.map((f) => f.path));
-    for (const path of this.seen.keys()) if (!present.has(path)) this.seen.delete(path);
-    const ripe: Array<{ consumerRef: string; fileName: string }> = [];
-    for (const f of found) {
-      const s = await stat(f.path).catch(() => null);
-      if (!s) continue;
-      const before = this.seen.get(f.path);
-      const polls = before && before.size === s.size && before.mtimeMs === s.mtimeMs ? before.polls + 1 : 1;
-      this.seen.set(f.path, { size: s.size, mtimeMs: s.mtimeMs, polls });
-      if (polls >= this.stablePolls) ripe.push(f);
-    }
-    return ripe;
+    const ripe = new Set(await this.stable.ripe(found.map((f) => f.path)));
+    return found.filter((f) => ripe.has(f.path));
   }
 
   private source(consumerRef: string, fileName: string) {
@@ -186,7 +175,7 @@ export class ImportFolder {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // another instance took it
       throw error;
     }
-    this.seen.delete(from);
+    this.stable.forget(from);
     await fsyncDir(this.folder('work'));
     return this.process({ claimId, consumerRef, fileName, workName }, false);
   }
@@ -307,13 +296,8 @@ export class ImportFolder {
   }
 }
 
-async function files(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile() && !isInProgressName(e.name))
-    .map((e) => e.name)
-    .sort();
-}
+/** A folder gone meanwhile (a consumer's folder removed) has no files. */
+const files = (dir: string) => listFiles(dir, isInProgressName).catch((): string[] => []);
 
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');

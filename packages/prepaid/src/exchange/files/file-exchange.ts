@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { AppError, Poller, type Database, type Logger } from '@app/kernel';
+import { AppError, listFiles, Poller, StableFiles, type Database, type Logger } from '@app/kernel';
 import { sql, type Kysely } from 'kysely';
 import type { ReceiveOptions, Received, RegistryStatus } from '../../registries/registry.service.js';
 import type { ExchangeDb, PrepaidDb } from '../../tables.js';
@@ -94,9 +94,8 @@ export class FileExchange {
   private readonly db: Kysely<ExchangeDb>;
   private readonly owner: string;
   private readonly leaseMs: number;
-  private readonly stablePolls: number;
   private readonly retryMs: number;
-  private readonly seen = new Map<string, { size: number; mtimeMs: number; polls: number }>();
+  private readonly stable: StableFiles;
   private readonly poller: Poller<FileOutcome[]>;
   private ready: Promise<unknown> | null = null;
 
@@ -109,7 +108,7 @@ export class FileExchange {
     this.layout = layoutOf(options.root);
     this.owner = options.owner ?? `files:${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.stablePolls = Math.max(1, options.stablePolls ?? 2);
+    this.stable = new StableFiles(options.stablePolls ?? 2);
     this.retryMs = options.retryMs ?? 15_000;
     this.poller = new Poller({ name: 'file exchange', run: () => this.pollOnce(), intervalMs: options.pollMs ?? 2_000, logger: options.logger });
   }
@@ -129,7 +128,7 @@ export class FileExchange {
     this.ready ??= ensureLayout(this.options.root);
     await this.ready;
     const outcomes: FileOutcome[] = [];
-    for (const name of await this.list(this.layout.work)) {
+    for (const name of await listFiles(this.layout.work, isInProgressName)) {
       const outcome = await this.recover(name);
       if (outcome) outcomes.push(outcome);
     }
@@ -148,29 +147,10 @@ export class FileExchange {
     return writeSettlementFile(this.options.root, renderer, registryId, o);
   }
 
-  private async list(dir: string): Promise<string[]> {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isFile() && !isInProgressName(e.name))
-      .map((e) => e.name)
-      .sort();
-  }
-
   /** Files in in/ whose size and mtime have not changed for `stablePolls` polls. */
   private async ripe(): Promise<string[]> {
-    const names = await this.list(this.layout.in);
-    const ripe: string[] = [];
-    const present = new Set(names);
-    for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
-    for (const name of names) {
-      const s = await stat(join(this.layout.in, name)).catch(() => null);
-      if (!s) continue;
-      const before = this.seen.get(name);
-      const polls = before && before.size === s.size && before.mtimeMs === s.mtimeMs ? before.polls + 1 : 1;
-      this.seen.set(name, { size: s.size, mtimeMs: s.mtimeMs, polls });
-      if (polls >= this.stablePolls) ripe.push(name);
-    }
-    return ripe;
+    const names = await listFiles(this.layout.in, isInProgressName);
+    return (await this.stable.ripe(names.map((name) => join(this.layout.in, name)))).map((path) => basename(path));
   }
 
   /** Takes a file from in/: lease row first, then the rename (which only one instance wins). */
@@ -189,7 +169,7 @@ export class FileExchange {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // another instance took it
       throw error;
     }
-    this.seen.delete(fileName);
+    this.stable.forget(join(this.layout.in, fileName));
     return this.process({ claimId, fileName, workName }, false);
   }
 
