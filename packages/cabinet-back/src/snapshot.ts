@@ -16,9 +16,11 @@ export const defaultSnapshotOptions = (now = new Date()): SnapshotOptions => ({ 
 const HOURLY_KINDS: HourlyKind[] = ['metered', 'profile'];
 
 /**
- * A consumer's full data as events: one `consumer.snapshot`, then `profile.computed` per metering point,
- * kind and month (hourly data is big: one month of one point per message). Reads billing only; the
- * caller writes the events in its transaction. `null` when billing does not know the consumer.
+ * A consumer's full data as events: one `consumer.snapshot`, then `profile.computed` per month, metering
+ * point and kind (hourly data is big: one month of one point per message), the newest month first — the
+ * consumer's current charts fill first after linking, the year behind them later (the front applies
+ * months in any order: each day is kept by its version). Reads billing only; the caller writes the
+ * events in its transaction. `null` when billing does not know the consumer.
  */
 export async function snapshotEvents(adapter: BillingAdapter, consumerRef: string, options: SnapshotOptions): Promise<{ version: string; events: OutgoingEvent[] } | null> {
   const since = windowStartMonth(options.today, options.historyMonths);
@@ -26,8 +28,9 @@ export async function snapshotEvents(adapter: BillingAdapter, consumerRef: strin
   if (!snapshot) return null;
   if (options.attachPdfs) await attachPdfs(adapter, snapshot);
   const events: OutgoingEvent[] = [{ topic: eventTopics.consumerSnapshot, payload: snapshot }];
-  for (const meteringPointId of meteringPointsOf(snapshot)) {
-    for (const chunk of monthChunks(since, options.today)) {
+  const points = meteringPointsOf(snapshot);
+  for (const chunk of monthChunks(since, options.today).reverse()) {
+    for (const meteringPointId of points) {
       events.push(...(await profileEvents(adapter, consumerRef, snapshot.version, meteringPointId, chunk.from, chunk.to)));
     }
   }

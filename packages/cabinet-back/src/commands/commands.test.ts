@@ -73,11 +73,17 @@ describe('cabinet-back command handlers', () => {
     expect(snapshot!.contracts[0]).not.toHaveProperty('secret');
     expect(snapshot!.invoices[0]!.pdfBase64).toBe(Buffer.from('%PDF-1.4 INV-100-1').toString('base64'));
     const profiles = await eventsFor(eventTopics.profileComputed, (p) => p.consumerRef === '100');
-    // One message per point, kind and month: 2024-02 … 2025-02.
-    expect(profiles.map((p) => (p.days as Array<{ date: string }>)[0]!.date.slice(0, 7))).toEqual([
-      '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07', '2024-08', '2024-09', '2024-10', '2024-11', '2024-12', '2025-01', '2025-02',
+    // One message per point, kind and month, the newest month first (the current charts fill first): 2025-02 … 2024-02.
+    const months = (list: Array<Record<string, unknown>>) => list.map((p) => (p.days as Array<{ date: string }>)[0]!.date.slice(0, 7));
+    expect(months(profiles)).toEqual([
+      '2025-02', '2025-01', '2024-12', '2024-11', '2024-10', '2024-09', '2024-08', '2024-07', '2024-06', '2024-05', '2024-04', '2024-03', '2024-02',
     ]);
     expect(profiles[0]).toMatchObject({ meteringPointId: 'MP-100', kind: 'profile', version: snapshot!.version });
+    // In the outbox (the order the relay publishes), the current month comes right after the snapshot.
+    const sent = (await outbox()).filter((r) => (r.payload as { consumerRef?: string }).consumerRef === '100');
+    const at = sent.findIndex((r) => r.topic === eventTopics.consumerSnapshot);
+    expect(sent[at + 1]).toMatchObject({ topic: eventTopics.profileComputed });
+    expect(months([sent[at + 1]!.payload as Record<string, unknown>])).toEqual(['2025-02']);
     const linked = await db().selectFrom('linked_consumers').selectAll().where('consumer_ref', '=', '100').executeTakeFirst();
     expect(linked?.covered_version).toBe(BigInt(snapshot!.version));
   });
