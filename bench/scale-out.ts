@@ -70,8 +70,9 @@ const verify = await verifyLedger(database.db);
 console.log('loading 2,000 consumers into cabinet-front…');
 const keys = benchKeys();
 const sessions = await loadCabinetFront(frontUrl, keys, 2_000, 1_000);
+// Production settings as deployed; the pages read send no mail, so the SMTP server named need not exist.
 for (const n of [1, 2]) {
-  const instances = capped(await Promise.all(ports.front.slice(0, n).map((p) => startService('packages/cabinet-front/src/main.ts', p, { ...common, ...keys, DATABASE_URL: frontUrl, NODE_ENV: 'production' }))), 'front');
+  const instances = capped(await Promise.all(ports.front.slice(0, n).map((p) => startService('packages/cabinet-front/src/main.ts', p, { ...common, ...keys, DATABASE_URL: frontUrl, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525' }))), 'front');
   const lb = await startNginx(ports.lb, ports.front.slice(0, n));
   const next = cabinetPages(sessions);
   const page = (duration: number) =>
