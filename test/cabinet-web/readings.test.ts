@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiCall, axeCheck, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
+import { apiCall, axeCheck, expectNoSideScrollOnPhone, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
 
 // A browser flow over the whole stack takes tens of seconds when the suite runs beside it, not the unit default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -62,6 +62,7 @@ describe('cabinet in the browser: readings', { timeout: 300_000 }, () => {
     await page.getByText(/больше обычного/).waitFor();
     expect(await page.getByRole('button', { name: 'Передать показания' }).isDisabled()).toBe(true);
     await screenshots(page, 'readings-entry');
+    await expectNoSideScrollOnPhone(page);
     await page.getByLabel('Я проверил(а): потребление действительно такое').check();
     await page.getByRole('button', { name: 'Передать показания' }).click();
     await page.getByText(/Передано 2 показания/).waitFor();
@@ -74,6 +75,7 @@ describe('cabinet in the browser: readings', { timeout: 300_000 }, () => {
     expect(await rejected.textContent()).toContain('отклонено — потребление намного выше обычного');
     await axeCheck(page);
     await screenshots(page, 'readings-history');
+    await expectNoSideScrollOnPhone(page);
 
     // The home page shows the last readings and whether they were accepted.
     await page.goto(bench.url);
@@ -132,6 +134,7 @@ describe('cabinet in the browser: readings', { timeout: 300_000 }, () => {
     expect(await result.getByRole('row').filter({ hasText: badCell }).textContent()).toContain(`Показания ${bad.zones[0]}`);
     await axeCheck(page);
     await screenshots(page, 'upload');
+    await expectNoSideScrollOnPhone(page);
 
     // The uploaded reading is in the history and billing decides it.
     await page.getByRole('link', { name: 'К истории показаний' }).click();
