@@ -21,7 +21,13 @@ export interface Emulator {
 export function startEmulator(args: { url: string; terminal: string; secret: string; publicKey: string; data: string; timeoutMs?: number }): Emulator {
   const proc: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', 'tsx', script, '--json', '--url', args.url, '--terminal', args.terminal, '--secret', args.secret, '--public-key', args.publicKey, '--data', args.data, '--timeout', String(args.timeoutMs ?? 1500)],
+    // `--name=value`: a generated secret may start with a dash, which parseArgs takes for an option
+    // when given as a separate argument (a base64url secret did so in CI).
+    [
+      '--import', 'tsx', script, '--json',
+      `--url=${args.url}`, `--terminal=${args.terminal}`, `--secret=${args.secret}`,
+      `--public-key=${args.publicKey}`, `--data=${args.data}`, `--timeout=${args.timeoutMs ?? 1500}`,
+    ],
     { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'test' }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
