@@ -1,6 +1,7 @@
 import { totpCode, totpStep } from '@app/kernel';
 import { waitFor } from '@app/kernel/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { employeeSession } from './employee.js';
 import { apiCall, axeCheck, linkContract, registerAndLogin, screenshots, startCabinetWeb, type CabinetWebBench } from './harness.js';
 
 // A browser flow over the whole stack takes tens of seconds when the suite runs beside it, not the unit default.
@@ -72,6 +73,33 @@ describe('cabinet in the browser: representatives of a consumer', () => {
     expect(await history.locator('tbody tr').count()).toBe(await repRows.count());
     await owner.page.getByLabel('Чьи действия').selectOption({ label: 'Все' });
     await axeCheck(owner.page);
+
+    // The contract's page has its own history: the representative's readings there, consumer-wide actions not.
+    await owner.page.goto(`${bench.url}/contracts/${contract.id}`);
+    const contractHistory = owner.page.getByRole('table', { name: 'История действий по договору' });
+    await contractHistory.locator('tbody tr', { hasText: repEmail }).filter({ hasText: 'передал показания' }).first().waitFor();
+    expect(await contractHistory.locator('tbody tr', { hasText: 'принял приглашение' }).count()).toBe(0);
+    await axeCheck(owner.page);
+    await screenshots(owner.page, 'contract-history');
+
+    // An agreement to the contract: the representative (no "sign") is told so and offered no way to sign; the owner is.
+    const employee = await employeeSession(bench.stack.backUrl);
+    const issued = await employee.call('POST', '/api/back-office/contracts/D-000001/agreements', { title: 'Соглашение о порядке оплаты', allowSimpleSignature: true });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const agreement = `${bench.url}/documents/${issued.body.id as string}`;
+    await waitFor(async () => (await apiCall(rep.page, 'GET', `/api/documents/${issued.body.id as string}`)).status === 200 || undefined, { what: 'the agreement in the front', timeoutMs: 90_000 });
+    await rep.page.goto(agreement);
+    await rep.page.getByTestId('no-right-sign').getByText('У вас нет права «подписание»').waitFor();
+    expect(await rep.page.getByTestId('document-contract').textContent()).toBe('D-000001');
+    expect(await rep.page.getByRole('link', { name: 'Открыть заявку' }).count()).toBe(0); // an agreement has no application
+    for (const name of ['Отправить подпись', 'Получить код']) expect(await rep.page.getByRole('button', { name }).count()).toBe(0);
+    await axeCheck(rep.page);
+    await screenshots(rep.page, 'representative-no-sign', { only: 'phone' });
+    expect((await apiCall<{ code: string }>(rep.page, 'POST', `/api/documents/${issued.body.id as string}/simple-signature`, {})).body.code).toBe('right_required');
+    await owner.page.goto(agreement);
+    await owner.page.getByRole('heading', { name: 'Подписать документ' }).waitFor();
+    expect(await owner.page.getByTestId('no-right-sign').count()).toBe(0);
+    await owner.page.goto(`${bench.url}/security`);
 
     // The owner gives "pay" and takes "submit readings": the representative now has the pay button, not the readings form.
     const rights = owner.page.getByRole('group', { name: `Права ${repEmail}` });

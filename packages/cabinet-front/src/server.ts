@@ -103,7 +103,7 @@ export async function createCabinetFrontApp(runtime: ServiceRuntime, config: Cab
   const registration = new Registration({ database, pii, sender: options.otpSender ?? defaultOtpSender(config.NODE_ENV, runtime.logger.child({ component: 'otp' })), cache: runtime.cache, hashing: options.hashing, policy: options.otpPolicy });
   registerRegistrationRoutes(app, { registration, database, pii });
   registerMemberRoutes(app, { database, pii });
-  registerActionJournal(app, { database, logger: runtime.logger.child({ component: 'history' }) });
+  registerActionJournal(app, { database, pii, logger: runtime.logger.child({ component: 'history' }) });
   registerHistoryRoute(app, { database, pii });
   const invitationNotifier = options.invitations?.notifier ?? options.documents?.notifier ?? notifierFrom({ SMTP_URL: process.env.SMTP_URL, MAIL_FROM: process.env.MAIL_FROM }, runtime.logger.child({ component: 'notifier' }));
   const publicUrl = options.invitations?.publicUrl ?? (() => process.env.CABINET_PUBLIC_URL ?? 'http://localhost:3100');

@@ -43,6 +43,8 @@ export const DocumentView = Type.Object({
   status: Type.Union([Type.Literal('issued'), Type.Literal('signed')]),
   issuedAt: Type.String({ format: 'date-time' }),
   signedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  /** Whether the caller may sign it: the applicant, or whoever acts for the consumer with the "sign" right (the server checks again). */
+  canSign: Type.Boolean(),
   signatures: Type.Array(SignatureSummary),
 });
 export const MessageView = Type.Object({

@@ -140,7 +140,7 @@ export class Applications {
       ...this.view(row),
       attachments: files.get(id) ?? [],
       messages: messages.map((m) => messageView(this.deps.pii, 'application_messages', m, messageFiles.get(m.id) ?? [])),
-      documents: await documentViews(db, this.deps.pii, [id]),
+      documents: await documentViews(db, this.deps.pii, userId, [id]),
     };
   }
 

@@ -39,33 +39,78 @@ const field = (value: unknown, name: string): string | undefined => {
   return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : undefined;
 };
 
+/** Whose action it was, and on which contract when it concerns one. */
+interface Subject {
+  consumerRef: string;
+  contractId?: string;
+}
+
 /**
  * The consumer's history of actions: every state-changing call of a consumer user that succeeded is
  * written here by one hook, for every route (present and future), with who, when and what. The
- * consumer is found from the call (path, body, answer) or from the application, request or document
- * it acted on. The row is written as the answer goes out; a failure to write it is logged, not
- * turned into a failed answer of an action that already happened.
+ * consumer — and the contract, when the action concerns one — is found from the call (path, body,
+ * answer) or from the meter, request or document it acted on; the contract's consumer is the one
+ * written, whatever the call said. The row is written as the answer goes out; a failure to write it
+ * is logged, not turned into a failed answer of an action that already happened.
  */
-export function registerActionJournal(app: HttpApp, deps: { database: Database<CabinetFrontDb>; logger: Logger }) {
+export function registerActionJournal(app: HttpApp, deps: { database: Database<CabinetFrontDb>; pii: Pii; logger: Logger }) {
   const db = deps.database.db;
 
-  const consumerOf = async (request: FastifyRequest, answer: unknown): Promise<string | undefined> => {
-    const params = request.params;
-    const direct = field(params, 'consumerRef') ?? field(request.body, 'consumerRef') ?? field(answer, 'consumerRef');
-    if (direct) return direct;
-    const applicationId = field(params, 'applicationId') ?? field(answer, 'applicationId');
-    if (applicationId) return (await db.selectFrom('applications').select('consumer_ref').where('id', '=', applicationId).executeTakeFirst())?.consumer_ref ?? undefined;
-    const contractId = field(params, 'contractId') ?? field(request.body, 'contractId');
-    if (contractId) return (await db.selectFrom('contracts').select('consumer_ref').where('id', '=', contractId).executeTakeFirst())?.consumer_ref;
-    const readings = request.body && typeof request.body === 'object' ? (request.body as { readings?: unknown }).readings : undefined;
-    const meterId = Array.isArray(readings) ? field(readings[0], 'meterId') : field(request.body, 'meterId');
-    if (meterId) return (await db.selectFrom('meters').select('consumer_ref').where('id', '=', meterId).executeTakeFirst())?.consumer_ref;
+  const ofContract = async (contractId: string | undefined): Promise<Subject | undefined> => {
+    if (!contractId) return undefined;
+    const row = await db.selectFrom('contracts').select(['id', 'consumer_ref']).where('id', '=', contractId).executeTakeFirst();
+    return row && { consumerRef: row.consumer_ref, contractId: row.id };
+  };
+  const ofMeter = async (meterId: string | undefined): Promise<Subject | undefined> => {
+    if (!meterId) return undefined;
+    const row = await db.selectFrom('meters').select(['consumer_ref', 'contract_id']).where('id', '=', meterId).executeTakeFirst();
+    return row && { consumerRef: row.consumer_ref, contractId: row.contract_id };
+  };
+  const ofPoint = async (pointId: string | undefined): Promise<Subject | undefined> => {
+    if (!pointId) return undefined;
+    const row = await db.selectFrom('metering_points').select(['consumer_ref', 'contract_id']).where('id', '=', pointId).executeTakeFirst();
+    return row && { consumerRef: row.consumer_ref, contractId: row.contract_id };
+  };
+  /** A request's typed form names its contract, metering point or old meter (see requests.schema.ts). */
+  const ofRequestFields = async (fields: unknown): Promise<Subject | undefined> =>
+    (await ofContract(field(fields, 'contractId'))) ??
+    (await ofPoint(field(fields, 'meteringPointId'))) ??
+    (await ofMeter(field(fields && typeof fields === 'object' ? (fields as { oldMeter?: unknown }).oldMeter : undefined, 'meterId')));
+
+  const subjectOf = async (request: FastifyRequest, answer: unknown): Promise<Subject | undefined> => {
+    const { params, body } = request;
+    const byContract = (await ofContract(field(params, 'contractId') ?? field(body, 'contractId') ?? field(answer, 'contractId'))) ?? (await ofRequestFields(body && typeof body === 'object' ? (body as { fields?: unknown }).fields : undefined));
+    if (byContract) return byContract;
+    const readings = body && typeof body === 'object' ? (body as { readings?: unknown }).readings : undefined;
+    const byMeter = await ofMeter(Array.isArray(readings) ? field(readings[0], 'meterId') : field(body, 'meterId'));
+    if (byMeter) return byMeter;
     const requestId = field(params, 'requestId');
-    if (requestId) return (await db.selectFrom('requests').select('consumer_ref').where('id', '=', requestId).executeTakeFirst())?.consumer_ref ?? undefined;
+    if (requestId) {
+      const row = await db.selectFrom('requests').select(['id', 'consumer_ref', 'fields_enc']).where('id', '=', requestId).executeTakeFirst();
+      if (!row?.consumer_ref) return undefined;
+      const fields: unknown = JSON.parse(deps.pii.open('requests', 'fields_enc', row.id, row.fields_enc));
+      const concerned = await ofRequestFields(fields);
+      return concerned?.consumerRef === row.consumer_ref ? concerned : { consumerRef: row.consumer_ref };
+    }
     const documentId = field(params, 'documentId');
     if (documentId) {
-      const row = await db.selectFrom('documents').innerJoin('applications', 'applications.id', 'documents.application_id').select('applications.consumer_ref').where('documents.id', '=', documentId).executeTakeFirst();
-      return row?.consumer_ref ?? undefined;
+      const row = await db
+        .selectFrom('documents')
+        .leftJoin('applications', 'applications.id', 'documents.application_id')
+        .select(['documents.consumer_ref as own', 'documents.contract_number', 'applications.consumer_ref as applicant'])
+        .where('documents.id', '=', documentId)
+        .executeTakeFirst();
+      const consumerRef = row?.own ?? row?.applicant;
+      if (!consumerRef) return undefined;
+      const contract = row?.contract_number ? await db.selectFrom('contracts').select('id').where('consumer_ref', '=', consumerRef).where('number', '=', row.contract_number).executeTakeFirst() : undefined;
+      return { consumerRef, ...(contract ? { contractId: contract.id } : {}) };
+    }
+    const direct = field(params, 'consumerRef') ?? field(body, 'consumerRef') ?? field(answer, 'consumerRef');
+    if (direct) return { consumerRef: direct };
+    const applicationId = field(params, 'applicationId') ?? field(answer, 'applicationId');
+    if (applicationId) {
+      const consumerRef = (await db.selectFrom('applications').select('consumer_ref').where('id', '=', applicationId).executeTakeFirst())?.consumer_ref;
+      return consumerRef ? { consumerRef } : undefined;
     }
     return undefined;
   };
@@ -77,13 +122,17 @@ export function registerActionJournal(app: HttpApp, deps: { database: Database<C
     try {
       let answer: unknown;
       if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').includes('json')) answer = JSON.parse(payload);
-      const consumerRef = await consumerOf(request, answer);
-      if (!consumerRef) return payload;
-      const membership = await rightsFor(db, request.user.id, consumerRef);
+      const subject = await subjectOf(request, answer);
+      if (!subject) return payload;
+      const membership = await rightsFor(db, request.user.id, subject.consumerRef);
+      // A contract named in a call is only a claim: an action of someone who does not act for that
+      // contract's consumer is not written into that consumer's history.
+      if (!membership && subject.contractId) return payload;
       await db
         .insertInto('consumer_actions')
         .values({
-          consumer_ref: consumerRef,
+          consumer_ref: subject.consumerRef,
+          contract_id: subject.contractId ?? null,
           user_id: request.user.id,
           role: membership?.role ?? 'former',
           action: actionNames[`${request.method} ${route}`] ?? `${request.method.toLowerCase()} ${route}`,
@@ -107,6 +156,8 @@ const HistoryItem = Type.Object({
   displayName: Type.String(),
   role: Type.String({ description: 'owner | representative (at the time)' }),
   action: Type.String({ description: 'readings_submitted, payment_order_created, document_signed, request_created, …' }),
+  contractId: Type.Optional(Type.String({ description: 'The contract the action concerned, when it concerned one' })),
+  contractNumber: Type.Optional(Type.String()),
   method: Type.String(),
   route: Type.String(),
 });
@@ -127,6 +178,7 @@ export function registerHistoryRoute(app: HttpApp, deps: { database: Database<Ca
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
             offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
             action: Type.Optional(Type.String({ maxLength: 80 })),
+            contractId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Only this contract's actions" })),
           },
           { additionalProperties: false },
         ),
@@ -135,23 +187,26 @@ export function registerHistoryRoute(app: HttpApp, deps: { database: Database<Ca
     },
     async (request) => {
       const { consumerRef } = request.params;
-      const { limit = 50, offset = 0, action } = request.query;
+      const { limit = 50, offset = 0, action, contractId } = request.query;
       const membership = await rightsFor(db, request.user!.id, consumerRef);
       if (!membership || !membership.rights.includes('view')) throw notFound('consumer_not_found', 'No such consumer');
       let query = db.selectFrom('consumer_actions').where('consumer_ref', '=', consumerRef);
       if (membership.role !== 'owner') query = query.where('user_id', '=', request.user!.id);
       if (action) query = query.where('action', '=', action);
-      const [rows, total] = await Promise.all([
+      if (contractId) query = query.where('contract_id', '=', contractId);
+      const [rows, total, contracts] = await Promise.all([
         query.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
         query.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+        db.selectFrom('contracts').select(['id', 'number']).where('consumer_ref', '=', consumerRef).execute(),
       ]);
+      const numbers = new Map(contracts.map((c) => [c.id, c.number]));
       const people = new Map<string, { login: string; displayName: string }>();
       for (const id of new Set(rows.map((r) => r.user_id).filter((v): v is string => v !== null))) {
         const view = await describeConsumerUser(db, deps.pii, id);
         people.set(id, { login: view?.login ?? '', displayName: view?.displayName ?? '' });
       }
       return {
-        items: rows.map((r) => ({ at: r.at.toISOString(), userId: r.user_id, ...(people.get(r.user_id ?? '') ?? { login: '', displayName: '' }), role: r.role, action: r.action, method: r.method, route: r.route })),
+        items: rows.map((r) => ({ at: r.at.toISOString(), userId: r.user_id, ...(people.get(r.user_id ?? '') ?? { login: '', displayName: '' }), role: r.role, action: r.action, ...(r.contract_id ? { contractId: r.contract_id, ...(numbers.has(r.contract_id) ? { contractNumber: numbers.get(r.contract_id)! } : {}) } : {}), method: r.method, route: r.route })),
         total: Number(total.n),
         limit,
         offset,

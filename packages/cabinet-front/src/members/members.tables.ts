@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Right } from '../tables.js';
 
-/** Kysely types of migrations 0015_representatives.sql and 0016_support_visits.sql. */
+/** Kysely types of migrations 0015_representatives.sql, 0016_support_visits.sql and 0017_contract_history.sql. */
 export interface InvitationsTable {
   id: string;
   consumer_ref: string;
@@ -26,6 +26,8 @@ export interface ConsumerActionsTable {
   route: string;
   status: number;
   request_id: string | null;
+  /** 0017: the contract the action concerns, when it concerns one. */
+  contract_id: ColumnType<string | null, string | null | undefined, never>;
   at: Generated<Date>;
 }
 

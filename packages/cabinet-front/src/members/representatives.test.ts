@@ -91,6 +91,49 @@ describe('representatives and support visits', () => {
     expect((await rep.call('GET', '/api/contracts/repb-c1')).statusCode).toBe(200);
   });
 
+  it("every action on a contract is in the contract's history; a representative without \"sign\" is told so by the document; a call naming another consumer's contract is not written there", async () => {
+    const { token } = await invite('rep2.repa@example.test', ['submit_readings']);
+    const rep2 = await front.register({ email: 'rep2.repa@example.test' }, 'Strong-Pass-2026', 'Вера Представитель');
+    expect((await rep2.call('POST', '/api/invitations/accept', { token })).statusCode).toBe(200);
+    expect((await rep2.call('POST', '/api/readings', reading('1500'))).statusCode).toBe(202);
+
+    // An agreement to the contract, issued by the supplier: the owner may sign it, the representative may not.
+    const pdf = Buffer.from('%PDF-1.4\nагреемент\n%%EOF\n');
+    const documentId = randomUUID();
+    const event = randomUUID();
+    await front.publish('cabinet.evt.document.issued', { documentId, consumerRef: main.consumerRef, contractNumber: main.contracts[0]!.number, kind: 'agreement', title: 'Дополнительное соглашение', fileName: 'a.pdf', pdfBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex'), allowSimpleSignature: true, issuedAt: new Date().toISOString() }, event);
+    await front.applied([event]);
+    expect((await owner.call('GET', `/api/documents/${documentId}`)).json()).toMatchObject({ status: 'issued', canSign: true });
+    expect((await rep2.call('GET', `/api/documents/${documentId}`)).json()).toMatchObject({ status: 'issued', canSign: false });
+    expect((await rep2.call('POST', `/api/documents/${documentId}/simple-signature`)).json().code).toBe('right_required');
+    const code = await owner.call('POST', `/api/documents/${documentId}/simple-signature`);
+    expect(code.statusCode, code.body).toBe(202);
+
+    // A request about the contract, and a message on it later: both the contract's.
+    const filed = await owner.call('POST', '/api/requests', { kind: 'correct_details', subject: 'Исправить адрес', text: 'Дом 5, не 3', fields: { contractId: 'repa-c1', detail: 'address', correctValue: 'дом 5' } });
+    expect(filed.statusCode, filed.body).toBe(201);
+    expect((await owner.call('POST', `/api/requests/${filed.json().id}/messages`, { text: 'Уточнение: корпус 2' })).statusCode).toBe(201);
+
+    // Someone else's call naming this contract (rep's own consumer is repb) is not written into repa's history.
+    const before = await front.db.selectFrom('consumer_actions').select('id').where('consumer_ref', '=', main.consumerRef).execute();
+    await rep.call('POST', '/api/requests', { kind: 'correct_details', subject: 'Чужой договор', text: '', fields: { contractId: 'repa-c1', detail: 'address', correctValue: 'x' } });
+    expect(await front.db.selectFrom('consumer_actions').select('id').where('consumer_ref', '=', main.consumerRef).execute()).toHaveLength(before.length);
+
+    const page = (await owner.call('GET', `/api/consumers/${main.consumerRef}/history?contractId=repa-c1&limit=200`)).json() as { total: number; items: Array<{ action: string; login: string; role: string; contractId?: string; contractNumber?: string }> };
+    expect(page.items.length).toBe(page.total);
+    expect(page.items.every((i) => i.contractId === 'repa-c1' && i.contractNumber === main.contracts[0]!.number)).toBe(true);
+    const actions = page.items.map((i) => `${i.login} ${i.action}`);
+    expect(actions).toEqual(expect.arrayContaining(['rep2.repa@example.test readings_submitted', 'owner.repa@example.test signature_code_requested', 'owner.repa@example.test request_created', 'owner.repa@example.test request_message']));
+    // Consumer-wide actions are in the consumer's history only.
+    expect(actions.some((a) => a.endsWith('representative_invited') || a.endsWith('representative_joined'))).toBe(false);
+    const all = (await owner.call('GET', `/api/consumers/${main.consumerRef}/history?limit=200`)).json().items as Array<{ action: string; contractId?: string }>;
+    expect(all.find((i) => i.action === 'representative_joined')?.contractId).toBeUndefined();
+    // A representative's filter still shows only their own actions.
+    const theirs = (await rep2.call('GET', `/api/consumers/${main.consumerRef}/history?contractId=repa-c1`)).json().items as Array<{ login: string; action: string }>;
+    expect(theirs.map((i) => `${i.login} ${i.action}`)).toEqual(['rep2.repa@example.test readings_submitted']);
+    expect((await owner.call('GET', `/api/consumers/${main.consumerRef}/history?contractId=`)).json().code).toBe('validation_failed');
+  });
+
   it('invitations: owners list and withdraw them; a withdrawn one cannot be accepted; bad input changes nothing', async () => {
     const { id, token } = await invite('late.repa@example.test', ['view', 'sign']);
     const listed = (await owner.call('GET', `/api/consumers/${main.consumerRef}/invitations`)).json().items as Array<{ id: string; status: string }>;

@@ -49,7 +49,7 @@ export class Signatures {
 
   async get(userId: string, documentId: string) {
     const row = await findDocument(this.deps.database, userId, documentId);
-    return documentView(this.deps.database.db, this.deps.pii, row);
+    return documentView(this.deps.database.db, this.deps.pii, userId, row);
   }
 
   async pdf(userId: string, documentId: string) {

@@ -1022,6 +1022,8 @@ export interface paths {
                     limit?: number;
                     offset?: number;
                     action?: string;
+                    /** @description Only this contract's actions */
+                    contractId?: string;
                 };
                 header?: never;
                 path: {
@@ -1048,6 +1050,9 @@ export interface paths {
                                 role: string;
                                 /** @description readings_submitted, payment_order_created, document_signed, request_created, … */
                                 action: string;
+                                /** @description The contract the action concerned, when it concerned one */
+                                contractId?: string;
+                                contractNumber?: string;
                                 method: string;
                                 route: string;
                             }[];
@@ -3210,6 +3215,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3323,6 +3329,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3448,6 +3455,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3559,6 +3567,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3681,6 +3690,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3796,6 +3806,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3861,6 +3872,7 @@ export interface paths {
                                 issuedAt: string;
                                 /** Format: date-time */
                                 signedAt?: string;
+                                canSign: boolean;
                                 signatures: {
                                     id: string;
                                     method: "cms" | "simple";
@@ -3928,6 +3940,7 @@ export interface paths {
                             issuedAt: string;
                             /** Format: date-time */
                             signedAt?: string;
+                            canSign: boolean;
                             signatures: {
                                 id: string;
                                 method: "cms" | "simple";

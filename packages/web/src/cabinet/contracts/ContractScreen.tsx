@@ -4,10 +4,11 @@ import { Link } from '../../shared/router.js';
 import { DataTable } from '../../shared/ui/DataTable.js';
 import { api, call } from '../api/client.js';
 import type { ScreenProps } from '../screens.js';
+import { ActionHistory } from '../security/ActionHistory.js';
 import { date, number } from '../shell/format.js';
 import { Loadable, Status } from '../shell/Page.js';
 
-/** A contract with its supply objects, their metering points and the meters on each. */
+/** A contract with its supply objects, their metering points and the meters on each, and who did what on it. */
 export function ContractScreen({ params }: ScreenProps) {
   const { t } = useTranslation();
   const contract = useQuery({ queryKey: ['contract', params.contractId], queryFn: () => call(api.GET('/api/contracts/{contractId}', { params: { path: { contractId: params.contractId! } } })) });
@@ -58,6 +59,9 @@ export function ContractScreen({ params }: ScreenProps) {
                 ))}
               </article>
             ))}
+            <section className="card" aria-label={t('contracts.history')}>
+              <ActionHistory consumerRef={c.consumerRef} contractId={c.id} title={t('contracts.history')} />
+            </section>
           </section>
         );
       }}

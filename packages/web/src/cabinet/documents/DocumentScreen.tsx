@@ -6,6 +6,7 @@ import { Link } from '../../shared/router.js';
 import { ErrorNote, Field, Notice } from '../../shared/ui/Feedback.js';
 import { ApiError, api, call, raw } from '../api/client.js';
 import type { ScreenProps } from '../screens.js';
+import { NoRight } from '../security/rights.js';
 import { readBase64 } from '../requests/files.js';
 import { dateTimeOf } from '../requests/format.js';
 import { findPlugin, listCertificates, signDetached, type PluginCertificate } from './cryptopro.js';
@@ -76,13 +77,26 @@ export function DocumentScreen({ params }: ScreenProps) {
             <dd className="digest">
               <code>{d.sha256}</code>
             </dd>
-            <dt>{t('documents.application')}</dt>
-            <dd>
-              <Link to={`/applications/${d.applicationId}`}>{t('documents.toApplication')}</Link>
-            </dd>
+            {d.applicationId ? (
+              <>
+                <dt>{t('documents.application')}</dt>
+                <dd>
+                  <Link to={`/applications/${d.applicationId}`}>{t('documents.toApplication')}</Link>
+                </dd>
+              </>
+            ) : (
+              d.contractNumber && (
+                <>
+                  {/* An additional agreement to a contract in force has no application: it belongs to the contract. */}
+                  <dt>{t('documents.kinds.contract')}</dt>
+                  <dd data-testid="document-contract">{d.contractNumber}</dd>
+                </>
+              )
+            )}
           </dl>
 
-          {open && (
+          {open && !d.canSign && <NoRight right="sign" />}
+          {open && d.canSign && (
             <section aria-labelledby="sign-title" className="card">
               <h2 id="sign-title">{t('documents.sign')}</h2>
               <SignatureFile disabled={signCms.isPending} onSignature={(b64) => signCms.mutate(b64)} />

@@ -2,11 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dateTime } from '../../shared/format.js';
-import { DataTable } from '../../shared/ui/DataTable.js';
 import { ErrorNote, Notice } from '../../shared/ui/Feedback.js';
-import { OffsetPager } from '../../shared/ui/Pager.js';
 import { Field } from '../shell/Field.js';
-import { json, RIGHTS, type Consumer, type HistoryItem, type Invitation, type Member, type Visit } from './api.js';
+import { ActionHistory } from './ActionHistory.js';
+import { json, RIGHTS, type Consumer, type Invitation, type Member, type Visit } from './api.js';
 
 const when = dateTime;
 /** A current proof: six digits are a code from the app, anything else a recovery code (XXXXX-XXXXX). */
@@ -169,7 +168,7 @@ function ConsumerSecurity({ consumer }: { consumer: Consumer }) {
           </tbody>
         </table>
       )}
-      <History consumerRef={consumer.consumerRef} base={base} />
+      <ActionHistory consumerRef={consumer.consumerRef} />
     </section>
   );
 }
@@ -296,54 +295,5 @@ function RightsEditor({ base, member, onSaved }: { base: string; member: Member;
       </button>
       <ErrorNote error={save.error} />
     </form>
-  );
-}
-
-/**
- * Who did what on the consumer's contracts: owners see everyone's actions (a representative's are
- * marked so), representatives their own; filtered by person here, paged by the server.
- */
-function History({ consumerRef, base }: { consumerRef: string; base: string }) {
-  const { t } = useTranslation();
-  const [offset, setOffset] = useState(0);
-  const [who, setWho] = useState('');
-  const history = useQuery({ queryKey: ['history', consumerRef, offset], queryFn: () => json<{ items: HistoryItem[]; total: number; limit: number }>('GET', `${base}/history?limit=50&offset=${offset}`) });
-  const items = history.data?.items ?? [];
-  const people = [...new Map(items.map((h) => [h.login, h.displayName || h.login])).entries()];
-  const shown = who ? items.filter((h) => h.login === who) : items;
-  return (
-    <>
-      <h3>{t('security.history.title')}</h3>
-      <ErrorNote error={history.error} />
-      {people.length > 1 && (
-        <Field label={t('security.history.who')}>
-          <select name="history-who" value={who} onChange={(e) => setWho(e.target.value)}>
-            <option value="">{t('security.history.everyone')}</option>
-            {people.map(([login, name]) => (
-              <option key={login} value={login}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </Field>
-      )}
-      {history.data && shown.length === 0 && <p>{t('security.history.none')}</p>}
-      {shown.length > 0 && (
-        <DataTable
-          caption={t('security.history.title')}
-          rows={shown}
-          rowKey={(h) => `${h.at}-${h.login}-${h.action}`}
-          columns={[
-            { key: 'at', title: t('security.history.at'), render: (h) => when(h.at) },
-            { key: 'who', title: t('security.history.person'), render: (h) => `${h.displayName || h.login} (${h.login})` },
-            { key: 'role', title: t('security.history.role'), render: (h) => t(`security.roles.${h.role}`, { defaultValue: h.role }) },
-            { key: 'action', title: t('security.history.action'), render: (h) => t(`security.actions.${h.action}`, { defaultValue: h.action }) },
-          ]}
-        />
-      )}
-      {history.data && (
-        <OffsetPager offset={offset} limit={history.data.limit} total={history.data.total} count={items.length} onChange={setOffset} />
-      )}
-    </>
   );
 }

@@ -35,6 +35,8 @@ export interface HistoryItem {
   displayName: string;
   role: string;
   action: string;
+  contractId?: string;
+  contractNumber?: string;
 }
 export interface Visit {
   at: string;
