@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createRoot, type Issued } from '@app/cabinet-front/testing';
 import { totpCode, totpStep, type HttpApp } from '@app/kernel';
-import { ensureWebBuild, launchBrowser, loginWithTotp, nextTotpProof, openPage, saveScreenshot } from '@app/kernel/testing';
+import { axeCheck, ensureWebBuild, launchBrowser, loginWithTotp, nextTotpProof, openPage, saveScreenshot } from '@app/kernel/testing';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startCabinetStack, type CabinetStack } from '../support/cabinet-stack.js';
+
+export { axeCheck };
 
 /**
  * The back-office browser bench: the whole cabinet on ports (test/support/cabinet-stack.ts: front, back
@@ -126,35 +126,6 @@ export async function registerConsumer(stack: CabinetStack, email: string, passw
   const confirm = await stack.front.inject({ method: 'POST', url: `/auth/register/${start.json().challengeId}/confirm`, payload: { code: stack.otp.lastCodeFor(email), password, displayName } });
   expect(confirm.statusCode, confirm.body).toBe(201);
   return session(stack.front, email, password, '10.20.0.2');
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-/**
- * axe-core (WCAG 2.x A/AA and best practice) in the page; fails on any serious or critical violation,
- * naming the rule and the elements. Evaluated through the debugging protocol, so the page's content
- * security policy stays as in production.
- */
-export async function axeCheck(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(`${axeSource}\n;undefined`);
-  const violations = (await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
-  })) as AxeViolation[];
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (serious.length) {
-    const text = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
-    throw new Error(`axe: ${serious.length} serious/critical accessibility violation(s) on ${page.url()}\n${text}`);
-  }
-  return violations;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -45,4 +46,34 @@ export async function saveScreenshot(page: Page, folder: string, name: string) {
     mkdirSync(screenshotsDir, { recursive: true });
     copyFileSync(file, join(screenshotsDir, `${name}.png`));
   }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA and best practice) in the page and fails on any serious or critical
+ * violation, naming the rule and the elements. The script is evaluated through the browser's debugging
+ * protocol, so the page's content security policy (no inline scripts) stays as it is in production.
+ */
+export async function axeCheck(page: Page, options: { disable?: string[] } = {}): Promise<AxeViolation[]> {
+  await page.evaluate(`${axeSource}\n;undefined`);
+  const violations = (await page.evaluate(async (disable) => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, rules });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  }, options.disable ?? [])) as AxeViolation[];
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length) {
+    const text = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+    throw new Error(`axe: ${serious.length} serious/critical accessibility violation(s) on ${page.url()}\n${text}`);
+  }
+  return violations;
 }
