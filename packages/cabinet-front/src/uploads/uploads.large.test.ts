@@ -2,15 +2,14 @@ import { stat, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@app/kernel/testing';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSnapshot, startFront, type Front } from '../testing/fixture.js';
-import { withIntervalPoints } from './uploads.fixture.js';
+import { withIntervalPoints, writeHourlyWorkbook } from './uploads.fixture.js';
 
 /**
  * The size the issue names: a 10 MB hourly workbook for 100 interval points (a year of days each,
- * 24 values with 6 decimals). Measures the front's job from the upload to every point's command in the
- * outbox; the time is printed and written down in the README (it is not asserted beyond a generous cap).
+ * 24 values with 6 decimals), from the upload to every point's command in the outbox, with progress on
+ * the way. How long it takes is the bench's (`npm run bench:upload`); the wait here only stops a hang.
  */
 describe('a 10 MB hourly upload for 100 points', () => {
   let front: Front;
@@ -22,27 +21,14 @@ describe('a 10 MB hourly upload for 100 points', () => {
     front = await startFront();
     session = await front.register({ email: 'big@upload.test' });
     await front.link(session, session.userId, snapshot);
-    // Written with ExcelJS's streaming writer, as a consumer's Excel would save it (shared strings off).
-    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
-    const sheet = writer.addWorksheet('Почасовые');
-    sheet.addRow(['Точка учёта (id)', 'Код точки учёта', 'Дата', ...Array.from({ length: 24 }, (_, h) => `${h}–${h + 1}`)]).commit();
-    let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    for (let p = 1; p <= 100; p++) {
-      for (let d = 0; d < 366; d++) {
-        const date = new Date(Date.UTC(2025, 2, 19 + d)).toISOString().slice(0, 10);
-        sheet.addRow([`consumer-big-ip${p}`, `TU-H-${p}`, date, ...Array.from({ length: 24 }, () => Math.round(random() * 1e11) / 1e6)]).commit();
-      }
-    }
-    sheet.commit();
-    await writer.commit();
+    await writeHourlyWorkbook(path, snapshot.consumerRef, 100);
   }, 180_000);
   afterAll(async () => {
     await front?.close();
     await rm(path, { force: true });
   });
 
-  it('processes it within the time budget, every day of every point sent to billing, progress reported on the way', async () => {
+  it('processes it: every day of every point sent to billing, progress reported on the way', async () => {
     const { size } = await stat(path);
     expect(size).toBeGreaterThanOrEqual(10 * 1024 * 1024);
     const body = await readFile(path);
@@ -69,6 +55,5 @@ describe('a 10 MB hourly upload for 100 points', () => {
     const commands = await front.db.selectFrom('hourly_submissions').select(['point_id', 'days']).where('upload_id', '=', view.id).execute();
     expect(commands).toHaveLength(100);
     expect(commands.every((c) => c.days === 366)).toBe(true);
-    expect(ms).toBeLessThan(170_000);
   }, 180_000);
 });
