@@ -2,8 +2,8 @@
 // own under a temporary folder, so a drill may restart, flush or kill them without touching the machine's
 // servers that tests and other work share. Debian's binaries; PostgreSQL runs as the postgres user (initdb
 // refuses root).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,27 @@ const run = promisify(execFile);
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A drill that fails, is interrupted (Ctrl-C, SIGTERM) or ends without stopping its servers stops them on
+ * the way out (synchronously: an exit handler cannot wait), so the next run finds its ports free. A
+ * SIGKILL'd run cannot clean up; each start therefore first stops what a previous run left on its port.
+ */
+const onExit = new Map<string, () => void>();
+/** Service processes of the drill: killed on the way out too. */
+const children = new Set<ChildProcess>();
+const quietly = (file: string, args: string[]) => {
+  try {
+    execFileSync(file, args, { stdio: 'ignore', timeout: 60_000 });
+  } catch {
+    // already gone
+  }
+};
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const stop of onExit.values()) stop();
+});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
   const end = Date.now() + timeoutMs;
@@ -28,7 +49,17 @@ export interface PrivatePostgres {
   stop(): Promise<void>;
 }
 
+/** A cluster of a previous run still serving `port` (its postmaster.pid names the port on line 4). */
+function stopLeftoverPostgres(port: number) {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('drill-pg-'))) {
+    const data = join(tmpdir(), name, 'data');
+    const pidFile = join(data, 'postmaster.pid');
+    if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').split('\n')[3]?.trim() === String(port)) quietly('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', data, '-w', '-m', 'immediate', 'stop']);
+  }
+}
+
 export async function startPostgres(port: number): Promise<PrivatePostgres> {
+  stopLeftoverPostgres(port);
   const dir = mkdtempSync(join(tmpdir(), 'drill-pg-'));
   chmodSync(dir, 0o755);
   const data = join(dir, 'data');
@@ -43,11 +74,16 @@ export async function startPostgres(port: number): Promise<PrivatePostgres> {
   chownSync(join(data, 'postgresql.auto.conf'), uid, gid);
   const ctl = (action: string) => asPostgres('pg_ctl', ['-D', data, '-l', join(data, 'log'), '-w', '-m', 'fast', action]);
   await ctl('start');
+  const key = `pg:${port}`;
+  onExit.set(key, () => quietly('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', data, '-w', '-m', 'immediate', 'stop']));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
     restart: async () => void (await ctl('restart')),
-    stop: async () => void (await ctl('stop').catch(() => undefined)),
+    stop: async () => {
+      await ctl('stop').catch(() => undefined);
+      onExit.delete(key);
+    },
   };
 }
 
@@ -67,6 +103,7 @@ export async function startRabbit(port: number): Promise<PrivateRabbit> {
   writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.default = 127.0.0.1:${port}\n`);
   await run('chown', ['-R', 'rabbitmq:rabbitmq', dir]);
   const node = `drill${port}@localhost`;
+  quietly('rabbitmqctl', ['-n', node, 'stop']); // a node a previous run left
   const env = [
     'HOME=/var/lib/rabbitmq',
     `RABBITMQ_NODENAME=${node}`,
@@ -81,6 +118,8 @@ export async function startRabbit(port: number): Promise<PrivateRabbit> {
   await run('runuser', ['-u', 'rabbitmq', '--', 'env', ...env, '/usr/lib/rabbitmq/bin/rabbitmq-server', '-detached']);
   // -detached returns before the node has registered; await_startup refuses a node it cannot see yet.
   await until('rabbitmq node', async () => (await ctl('await_startup', '--timeout', '5'), true), 120_000);
+  const key = `rabbit:${port}`;
+  onExit.set(key, () => quietly('rabbitmqctl', ['-n', node, 'stop']));
   return {
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     restart: async () => {
@@ -89,7 +128,10 @@ export async function startRabbit(port: number): Promise<PrivateRabbit> {
       await ctl('start_app');
       await ctl('await_startup', '--timeout', '120');
     },
-    stop: async () => void (await ctl('stop').catch(() => undefined)),
+    stop: async () => {
+      await ctl('stop').catch(() => undefined);
+      onExit.delete(key);
+    },
   };
 }
 
@@ -105,7 +147,10 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
     await run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no']);
     await until('redis', async () => (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.includes('PONG'));
   };
+  quietly('redis-cli', ['-p', String(port), 'shutdown', 'nosave']); // one a previous run left
   await start();
+  const key = `redis:${port}`;
+  onExit.set(key, () => quietly('redis-cli', ['-p', String(port), 'shutdown', 'nosave']));
   const stop = async () => void (await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined));
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -115,7 +160,10 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
       await sleep(1_000);
       await start();
     },
-    stop,
+    stop: async () => {
+      await stop();
+      onExit.delete(key);
+    },
   };
 }
 
@@ -140,14 +188,16 @@ http {
 `,
   );
   await run('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]);
-  return { stop: async () => void (await run('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-s', 'quit']).catch(() => undefined)) };
+  const key = `nginx:${port}`;
+  onExit.set(key, () => quietly('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-s', 'quit']));
+  return {
+    stop: async () => {
+      await run('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-s', 'quit']).catch(() => undefined);
+      onExit.delete(key);
+    },
+  };
 }
 
-// Whatever happens to the drill, its service processes do not outlive it.
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 /** Starts a service's main.ts as its own process and waits for /ready. */
 export async function startService(main: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
